@@ -1,0 +1,159 @@
+"""The extract stage: one document in, its operations with evidence out.
+
+`extract(doc)` is pure (no I/O beyond reading the lexicons once) so it runs
+the same in a test, in `raidwatch predict` and in a worker pool. Each field
+family lives in its own module; this module only decides which sentences
+describe which operation and assembles the claims.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import __version__
+from ..model import Claim, Document, Evidence, Extraction, OperationReport
+from .agencies import find_agencies
+from .counts import choose_counts, find_counts
+from .dates import find_dates
+from .names import find_names
+from .quotes import find_quotes
+from .registry import lexicon, rules_fingerprint
+from .relevance import relevance_score
+from .text import Sentence, split_sentences
+from .vocabulary import find_cues, immigration_agencies
+
+__all__ = ["extract", "extractor_version"]
+
+
+def extractor_version() -> str:
+    """Code version plus a hash of the lexicons: changes whenever a rule changes."""
+    return f"rules-{__version__}-{rules_fingerprint()}"
+
+
+@lru_cache(maxsize=1)
+def _background_re() -> re.Pattern:
+    return re.compile(r"(?i)\b(?:" + "|".join(lexicon("counts")["background_markers"]) + r")")
+
+
+def _sentence_evidence(sent: Sentence, start: int, end: int, rule: str, note: str | None = None) -> Evidence:
+    return Evidence(start, end, sent.start, sent.end, rule, note)
+
+
+def _containing(sentences: list[Sentence], pos: int) -> Sentence | None:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
+def _place_claims(text: str, focus: list[Sentence]) -> list[Claim]:
+    try:
+        from .gazetteer import get_gazetteer
+    except ImportError:  # gazetteer data not installed: place stays unknown
+        return []
+    resolution = get_gazetteer().resolve(text, [(s.start, s.end) for s in focus])
+    if resolution is None:
+        return []
+    mention = resolution.mentions[0] if resolution.mentions else None
+    sentences = split_sentences(text)
+    if mention is not None:
+        sent = _containing(sentences, mention.start) or focus[0]
+        ev = _sentence_evidence(sent, mention.start, mention.end, "place:gazetteer")
+    else:
+        sent = focus[0]
+        ev = _sentence_evidence(sent, sent.start, sent.end, "place:gazetteer")
+    claims = []
+    for key in ("country", "admin1", "locality", "latitude", "longitude"):
+        value = getattr(resolution, key)
+        if value is not None:
+            claims.append(Claim(f"place.{key}", value, ev))
+    return claims
+
+
+def _date_claims(text: str, sentences: list[Sentence], published: str | None) -> list[Claim]:
+    findings = find_dates(text, [(s.start, s.end) for s in sentences], published)
+    action = [f for f in findings if not f.rule.endswith(":announcement")]
+    if not action:
+        return []
+    # Prefer day precision ranges, then days, then months: the most specific date stated.
+    order = {"date:range": 0, "date:short-range": 0, "date:weekend": 1, "date:month-range": 2, "date:day": 3,
+             "date:yesterday": 3, "date:month": 4, "date:relative-month": 5, "date:year": 6}
+    best = min(action, key=lambda f: (order.get(f.rule, 9), f.span[0]))
+    sent = _containing(sentences, best.span[0]) or sentences[0]
+    ev = _sentence_evidence(sent, best.span[0], best.span[1], best.rule)
+    return [Claim("date.start", best.start, ev), Claim("date.end", best.end, ev), Claim("date.precision", best.precision, ev)]
+
+
+def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
+    findings = find_counts(text, sentences)
+    chosen = choose_counts(findings)
+    claims = [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items()]
+    if "arrested_total" not in chosen:
+        parts = [chosen[k] for k in ("arrested_sex_workers", "arrested_buyers") if k in chosen]
+        if parts and sum(p.value for p in parts) > 0:
+            first = parts[0].evidence
+            ev = Evidence(first.start, first.end, first.sentence_start, first.sentence_end,
+                          "counts:sum-of-disjoint-groups", "sum of " + " + ".join(str(p.value) for p in parts))
+            claims.append(Claim("counts.arrested_total", sum(p.value for p in parts), ev))
+    return claims
+
+
+def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences: list[Sentence]) -> OperationReport:
+    text = doc.text
+    claims: list[Claim] = []
+    for s in sentences:
+        names = find_names(s.text)
+        if names:
+            n = names[0]
+            claims.append(Claim("name", n.name, _sentence_evidence(s, s.start + n.start, s.start + n.end, "name:pattern")))
+            break
+    seen_agencies: set[str] = set()
+    for s in sentences:
+        for m in find_agencies(s.text):
+            if m.name not in seen_agencies:
+                seen_agencies.add(m.name)
+                claims.append(Claim("agencies", m.name, _sentence_evidence(s, s.start + m.start, s.start + m.end, m.rule)))
+    claims += _place_claims(text, sentences)
+    claims += _date_claims(text, sentences, doc.published)
+    for family, field in (("tactics", "tactics"), ("venues", "venues")):
+        for value, ev in find_cues(family, sentences).items():
+            claims.append(Claim(field, value, ev))
+    counts = _count_claims(text, sentences)
+    claims += counts
+    for flag, ev in find_cues("publicity", sentences).items():
+        claims.append(Claim(f"publicity.{flag}", True, ev))
+    imm_agency = [c for c in claims if c.field == "agencies" and c.value in immigration_agencies()]
+    imm_count = [c for c in counts if c.field == "counts.immigration_detained" and c.value]
+    imm_cue = find_cues("immigration", sentences).get("cues")
+    if imm_agency or imm_count or imm_cue:
+        ev = (imm_agency or imm_count)[0].evidence if (imm_agency or imm_count) else imm_cue
+        claims.append(Claim("immigration_involved", True, ev))
+    return OperationReport(index, tuple(claims))
+
+
+def extract(doc: Document) -> Extraction:
+    """Relevance, one report per operation the document describes, and its quotations."""
+    text = doc.text
+    sentences = split_sentences(text)
+    quotes = tuple(find_quotes(text))
+    if not sentences:
+        return Extraction(False, 0.0, (), quotes, extractor_version())
+    background = _background_re()
+    main = [s for s in sentences if not background.search(s.text)]
+    back = [s for s in sentences if background.search(s.text)]
+    has_count = any(c.field in ("arrested_total", "arrested_buyers", "arrested_sex_workers", "premises_closed",
+                                "immigration_detained", "detained_not_arrested")
+                    for c in find_counts(text, main))
+    has_agency = bool(find_agencies(text))
+    score, relevant = relevance_score(sentences, has_count, has_agency)
+    if not relevant:
+        return Extraction(False, score, (), quotes, extractor_version())
+    reports = [_report(doc, 0, main or sentences, sentences)]
+    if back:
+        secondary = _report(doc, 1, back, sentences)
+        if any(c.field.startswith("counts.") for c in secondary.claims):
+            inherited = [c for c in reports[0].claims if c.field.startswith("place.") or c.field == "agencies"]
+            own_fields = {c.field for c in secondary.claims}
+            extra = tuple(c for c in inherited if c.field not in own_fields)
+            reports.append(OperationReport(1, secondary.claims + extra))
+    return Extraction(True, score, tuple(reports), quotes, extractor_version())

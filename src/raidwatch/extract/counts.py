@@ -1,0 +1,197 @@
+"""Counts of people and premises: a small grammar over number, noun and predicate.
+
+For every number in a sentence we look at the noun it counts ("37 women"),
+the predicate of its clause ("were charged", "rescued", "closed") and any
+charge wording ("with solicitation of prostitution"), and map that triple
+to one of the nine count fields. Parts of a breakdown ("Of the 58 arrested,
+37 ...") are recognised so a part never replaces the total.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..model import Evidence
+from .numbers import NumberMention, find_numbers
+from .registry import charge_vocabulary, lexicon
+from .text import Sentence
+
+
+@dataclass(frozen=True)
+class CountFinding:
+    field: str
+    value: int
+    evidence: Evidence
+    is_part: bool  # inside a breakdown ("Of the 58 arrested, 37 were ...")
+
+
+def _alternation(items: list[str]) -> str:
+    return "|".join(sorted(items, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _grammar():
+    lex = lexicon("counts")
+    nouns = [(cls, re.compile(rf"(?i)^(?:[\w'-]+\s+){{0,3}}?(?:{_alternation(words)})\b"))
+             for cls, words in lex["nouns"].items()]
+    predicates = {cls: re.compile(rf"(?i)\b(?:{_alternation(words)})\b") for cls, words in lex["predicates"].items()}
+    charges = [(re.compile(rf"(?i)\b(?:{c['pattern']})\b"), c["category"], c["jurisdiction"]) for c in charge_vocabulary()]
+    zeros = {f: re.compile(rf"(?i)\b(?:{_alternation(p)})\b") for f, p in lex["zero_patterns"].items()}
+    opener = re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_openers'])})\s*$")
+    before = re.compile(rf"(?i)(?:{_alternation(lex['not_counts']['before'])})\s*$")
+    after = re.compile(rf"(?i)^\s*(?:{_alternation(lex['not_counts']['after'])})")
+    return nouns, predicates, charges, zeros, opener, before, after
+
+
+def charge_categories(text: str) -> list[tuple[int, int, str, str]]:
+    """Charge mentions in `text` as (start, end, category, jurisdiction), leftmost-longest, no overlaps."""
+    _, _, charges, *_ = _grammar()
+    found = []
+    for pattern, category, jurisdiction in charges:
+        for m in pattern.finditer(text):
+            found.append((m.start(), m.end(), category, jurisdiction))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for item in found:
+        if kept and item[0] < kept[-1][1]:
+            continue
+        kept.append(item)
+    return kept
+
+
+def _noun_class(following: str) -> str | None:
+    nouns = _grammar()[0]
+    best = None
+    for cls, pattern in nouns:
+        m = pattern.match(following)
+        if m and (best is None or m.end() < best[1]):
+            best = (cls, m.end())
+    return best[0] if best else None
+
+
+def _clause_bounds(sentence: str, start: int, end: int, numbers: list[NumberMention], offset: int) -> tuple[int, int]:
+    """The clause of a number: from the previous number (or clause mark) to the next one."""
+    left = 0
+    right = len(sentence)
+    for n in numbers:
+        ns, ne = n.start - offset, n.end - offset
+        if ne <= start:
+            left = max(left, ne)
+        elif ns >= end:
+            right = min(right, ns)
+    semicolon = sentence.rfind(";", left, start)
+    if semicolon >= 0:
+        left = semicolon + 1
+    next_semi = sentence.find(";", end, right)
+    if next_semi >= 0:
+        right = next_semi
+    return left, right
+
+
+def _classify(noun: str | None, preds: set[str], charge: str | None, after_text: str) -> str | None:
+    """Map (noun class, predicate classes, charge category) to a count field."""
+    if noun == "arrest":
+        if charge == "buying":
+            return "arrested_buyers"
+        if charge == "sex_work":
+            return "arrested_sex_workers"
+        if charge == "trafficking" and "arrest" in preds and "suspicion" not in preds:
+            return "charged_trafficking"
+        return "arrested_total"
+    if noun == "premises":
+        return "premises_closed" if "close" in preds else None
+    if noun in ("offence",):
+        return None
+    if noun == "minor" or (noun in ("person", "woman", "man", None) and re.match(r"(?i)^\s*(?:of them |of whom )?(?:were |was )?(?:under 18|minors|juveniles)", after_text)):
+        return "minors_identified" if preds & {"victim", "minor", "arrest"} or True else None
+    if "immigration" in preds:
+        return "immigration_detained"
+    if "safety" in preds and "arrest" not in preds:
+        return "detained_not_arrested"
+    if noun == "victim" or ("victim" in preds and "arrest" not in preds):
+        return "potential_victims"
+    if "arrest" in preds:
+        if charge == "trafficking":
+            return None if "suspicion" in preds else "charged_trafficking"
+        if charge == "buying" or noun == "buyer":
+            return "arrested_buyers"
+        if charge == "sex_work" or noun == "worker":
+            return "arrested_sex_workers"
+        if charge == "other":
+            return None
+        if noun in ("person", "man", "woman", "buyer", "worker", None):
+            return "arrested_total"
+    return None
+
+
+def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
+    """Every count statement in the given sentences of `text`, in document order."""
+    nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
+    findings: list[CountFinding] = []
+    for sent in sentences:
+        s_text = sent.text
+        numbers = find_numbers(s_text, sent.start)
+        breakdown_total_seen = False
+        for n in numbers:
+            rs, re_ = n.start - sent.start, n.end - sent.start
+            before = s_text[:rs]
+            after = s_text[re_:]
+            if before_re.search(before[-25:]) and not re.search(r"(?i)(?:led to|resulted in)\s*$", before[-25:]):
+                continue
+            if after_re.match(after):
+                continue
+            if re.match(r"^,\s*(?:of|from)\b", after) or re.match(r"^\)", after):
+                continue  # "Wei Zhang, 47, of Orlando": an age beside a name
+            if re.search(r",\s*$", before) and re.match(r"^\s*,", after) and re.search(r"[A-Z][a-z]+,\s*$", before):
+                continue
+            if n.value > 100000:
+                continue
+            left, right = _clause_bounds(s_text, rs, re_, numbers, sent.start)
+            clause_after = s_text[re_:right]
+            clause_before = s_text[left:rs]
+            noun = _noun_class(after)
+            preds = {cls for cls, p in predicates.items() if p.search(clause_after) or p.search(clause_before[-40:])}
+            charge_hits = charge_categories(clause_after) or charge_categories(clause_before[-60:])
+            charge = charge_hits[0][2] if charge_hits else None
+            is_part = bool(opener.search(before.rstrip(" ,")[-20:])) and False
+            # "Of the 58 arrested, 37 were ..." : the first number is the whole, later ones parts.
+            if re.search(r"(?i)\b(?:of|among) (?:the|those|them)\s*$", before[-12:]):
+                breakdown_total_seen = True
+                field = "arrested_total" if (noun in (None, "person") and "arrest" in preds and not charge) else None
+                if field is None:
+                    field = _classify(noun, preds, charge, after)
+                if field is not None:
+                    findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
+                continue
+            if breakdown_total_seen and not charge and noun in (None, "man", "woman", "person"):
+                is_part = True
+            if re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]):
+                is_part = True
+            if re.match(r"(?i)^\s*of (?:them|whom|those|the)", after):
+                is_part = True
+            field = _classify(noun, preds, charge, after)
+            if field is None:
+                continue
+            rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
+            findings.append(_finding(field, n, sent, rule, is_part))
+        for field, pattern in zeros.items():
+            for m in pattern.finditer(s_text):
+                ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
+                findings.append(CountFinding(field, 0, ev, False))
+    return findings
+
+
+def _finding(field: str, n: NumberMention, sent: Sentence, rule: str, is_part: bool = False) -> CountFinding:
+    ev = Evidence(n.start, n.end, sent.start, sent.end, rule, n.qualifier)
+    return CountFinding(field, n.value, ev, is_part)
+
+
+def choose_counts(findings: list[CountFinding]) -> dict[str, CountFinding]:
+    """One finding per field: the first whole figure stated (parts only when nothing else)."""
+    chosen: dict[str, CountFinding] = {}
+    for f in findings:
+        current = chosen.get(f.field)
+        if current is None or (current.is_part and not f.is_part):
+            chosen[f.field] = f
+    return chosen

@@ -1,0 +1,37 @@
+"""Operation code names: "Operation X", "Project X", "dubbed 'X'", "codenamed X"."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .registry import lexicon
+
+
+@dataclass(frozen=True)
+class NameMention:
+    start: int
+    end: int
+    name: str
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    lex = lexicon("names")
+    return [re.compile(p) for p in lex["patterns"]], {s.lower() for s in lex["stop_names"]}
+
+
+def find_names(text: str) -> list[NameMention]:
+    patterns, stop = _patterns()
+    found = []
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            name = m.group("name").strip("\"“”‘’' ")
+            name = re.sub(r"['’]s$", "", name).strip()
+            if name.lower() in stop or len(name.split()) < 2 and not name[0].isupper():
+                continue
+            if re.fullmatch(r"(?:Operation|Project|Strike Force|Taskforce|Task Force)", name):
+                continue
+            found.append(NameMention(m.start("name"), m.end("name"), name))
+    found.sort(key=lambda n: n.start)
+    return found
