@@ -70,15 +70,30 @@ def _place_claims(text: str, focus: list[Sentence]) -> list[Claim]:
     return claims
 
 
+_ACTION_VERBS = re.compile(
+    r"(?i)\b(?:raid\w*|arrest\w*|executed|carried out|conducted|visited|searched|swooped|ran|sting|operation|"
+    r"sweep|crackdown|detained|served|posed|posing|took place|targeting|targeted)\b")
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+def _is_header(sent: Sentence) -> bool:
+    """Headline, byline and dateline lines: their dates are the story's, not the action's."""
+    return sent.paragraph <= 3 and len(sent.text) < 90 and not _ACTION_VERBS.search(sent.text)
+
+
 def _date_claims(text: str, sentences: list[Sentence], published: str | None) -> list[Claim]:
-    findings = find_dates(text, [(s.start, s.end) for s in sentences], published)
+    body = [s for s in sentences if not _is_header(s)]
+    findings = find_dates(text, [(s.start, s.end) for s in body], published)
     action = [f for f in findings if not f.rule.endswith(":announcement")]
     if not action:
         return []
-    # Prefer day precision ranges, then days, then months: the most specific date stated.
-    order = {"date:range": 0, "date:short-range": 0, "date:weekend": 1, "date:month-range": 2, "date:day": 3,
-             "date:yesterday": 3, "date:month": 4, "date:relative-month": 5, "date:year": 6}
-    best = min(action, key=lambda f: (order.get(f.rule, 9), f.span[0]))
+
+    def key(f):
+        sent = _containing(body, f.span[0])
+        in_action = bool(sent and _ACTION_VERBS.search(sent.text))
+        return (not in_action, _PRECISION_RANK[f.precision], f.span[0])
+
+    best = min(action, key=key)
     sent = _containing(sentences, best.span[0]) or sentences[0]
     ev = _sentence_evidence(sent, best.span[0], best.span[1], best.rule)
     return [Claim("date.start", best.start, ev), Claim("date.end", best.end, ev), Claim("date.precision", best.precision, ev)]

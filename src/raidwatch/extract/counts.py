@@ -64,7 +64,7 @@ def _noun_class(following: str) -> str | None:
     nouns = _grammar()[0]
     best = None
     for cls, pattern in nouns:
-        m = pattern.match(following)
+        m = pattern.match(following.lstrip())
         if m and (best is None or m.end() < best[1]):
             best = (cls, m.end())
     return best[0] if best else None

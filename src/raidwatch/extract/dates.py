@@ -45,7 +45,7 @@ _RELATIVE_WEEK = r"(?:\s+(?P<week>last week|this week|the previous week|the week
 RANGE = re.compile(
     rf"(?i)\b(?:from\s+|between\s+)?(?P<first>{_day_expr('a')})\s*(?:,\s*)?(?:through|thru|to|until|till|and|-|–)\s+(?P<second>{_day_expr('b')}){_RELATIVE_WEEK}"
 )
-SHORT_RANGE = re.compile(rf"(?i)\b{_g(_MONTH, 'm')}\s+(?P<d1>[0-3]?\d)\s*[-–]\s*(?P<d2>[0-3]?\d)(?:,?\s+{_g(_YEAR, 'y')})?\b")
+SHORT_RANGE = re.compile(rf"(?i)\b{_g(_MONTH, 'm')}\s+(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:[-–]|and|through|to)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+{_g(_YEAR, 'y')})?\b")
 MONTH_RANGE = re.compile(
     rf"(?i)\bfrom\s+{_g(_MONTH, 'm1')}(?:\s+{_g(_YEAR, 'y1')})?\s+(?:to|until|through)\s+{_g(_MONTH, 'm2')}(?:\s+{_g(_YEAR, 'y2')})?\b")
 SINGLE = re.compile(rf"(?i)\b(?:on\s+)?(?P<one>{_day_expr('c')}){_RELATIVE_WEEK}")
@@ -138,6 +138,16 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
             y2 = int(m.group("y2")) if m.group("y2") else _year_for(m2, 1, ref)
             y1 = int(m.group("y1")) if m.group("y1") else (y2 if m1 <= m2 else y2 - 1)
             add(m.start(), m.end(), date(y1, m1, 1), date(y2, m2, 1), "month", "date:month-range")
+        for m in SHORT_RANGE.finditer(chunk):
+            if not free(m.start(), m.end()) or base is None and not m.group("y") or int(m.group("d2")) <= int(m.group("d1")):
+                continue
+            mi = MONTHS[m.group("m").lower().rstrip(".")]
+            ref = base or date(int(m.group("y")), 12, 31)
+            yi = int(m.group("y")) if m.group("y") else _year_for(mi, int(m.group("d1")), ref)
+            try:
+                add(m.start(), m.end(), date(yi, mi, int(m.group("d1"))), date(yi, mi, int(m.group("d2"))), "day", "date:short-range")
+            except ValueError:
+                continue
         if base is not None or True:
             for m in RANGE.finditer(chunk):
                 if not free(m.start(), m.end()):
@@ -159,16 +169,6 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
                 if first > second or (second - first).days > 120:
                     continue
                 add(m.start(), m.end(), first, second, "day", "date:range")
-        for m in SHORT_RANGE.finditer(chunk):
-            if not free(m.start(), m.end()) or base is None and not m.group("y"):
-                continue
-            mi = MONTHS[m.group("m").lower().rstrip(".")]
-            ref = base or date(int(m.group("y")), 12, 31)
-            yi = int(m.group("y")) if m.group("y") else _year_for(mi, int(m.group("d1")), ref)
-            try:
-                add(m.start(), m.end(), date(yi, mi, int(m.group("d1"))), date(yi, mi, int(m.group("d2"))), "day", "date:short-range")
-            except ValueError:
-                continue
         for m in WEEKEND.finditer(chunk):
             if base is None or not free(m.start(), m.end()):
                 continue

@@ -1,0 +1,283 @@
+"""The `raidwatch` command.
+
+Exit codes scripts can rely on:
+  0  success
+  1  the command ran but some inputs failed (named on stderr)
+  2  bad usage or unusable input (nothing was changed)
+  3  the database could not be opened or written
+  130 interrupted (what was committed before stays committed)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_DB, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+DESCRIPTION = """\
+raidwatch turns news articles and police press releases about "anti-trafficking"
+raids, stings and sweeps into a dataset of operations: who did what, where, when,
+how many people were arrested and for what, how many were called victims, and
+the sentence every figure came from.
+"""
+
+EXAMPLES = """\
+typical session:
+  raidwatch ingest examples/                 read a folder of articles into ./raidwatch.sqlite
+  raidwatch operations                       list the operations found
+  raidwatch show example-us-sheriff-release  see each value with the sentence it came from
+  raidwatch export --format csv -o ops.csv   export one row per operation
+  raidwatch predict article.txt              print the gold-format JSON, no database
+  raidwatch eval ../shared/corpus/dev        score against annotated documents
+
+The database is ./raidwatch.sqlite unless --db or RAIDWATCH_DB says otherwise;
+--db also accepts postgresql://user@host/dbname.
+"""
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def _err(message: str) -> None:
+    print(f"raidwatch: {message}", file=sys.stderr)
+
+
+def _open_store(args):
+    from .store import Store, StoreError, default_db_path
+    url = args.db or default_db_path()
+    try:
+        return Store.open(str(url))
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_DB) from None
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_ingest(args) -> int:
+    from .pipeline import ingest_into
+    store = _open_store(args)
+    with store:
+        summary = ingest_into(store, args.paths, run_extract=not args.no_extract,
+                              max_bytes=int(args.max_size * 1024 * 1024), progress=not args.json,
+                              on_error=lambda e: _err(f"skipped {e.path}: {e.reason}"))
+    if args.json:
+        _print_json(summary.as_dict())
+    else:
+        print(f"{summary.files} file(s) read: {summary.documents_added} new document(s), "
+              f"{summary.documents_known} already stored, {summary.extracted} extracted, "
+              f"{len(summary.errors)} input(s) failed.")
+    if summary.errors:
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def cmd_extract(args) -> int:
+    from .pipeline import extract_stored
+    with _open_store(args) as store:
+        done = extract_stored(store, everything=args.all, progress=not args.json)
+    if args.json:
+        _print_json({"documents_extracted": done})
+    else:
+        print(f"{done} document(s) extracted.")
+    return EXIT_OK
+
+
+def cmd_operations(args) -> int:
+    with _open_store(args) as store:
+        ops = store.operations()
+    if args.json:
+        _print_json({"operations": ops})
+        return EXIT_OK
+    if not ops:
+        print("No operations stored yet. Run `raidwatch ingest PATH` first.")
+        return EXIT_OK
+    for op in ops:
+        counts = {k: v for k, v in op["counts"].items() if v is not None}
+        place = ", ".join(p for p in (op["place"]["locality"], op["place"]["admin1"], op["place"]["country"]) if p)
+        when = op["date"]["start"] or "date unknown"
+        if op["date"]["end"] and op["date"]["end"] != op["date"]["start"]:
+            when += f" to {op['date']['end']}"
+        print(f"#{op['id']}  {op.get('name') or '(no name)'}  |  {place or 'place unknown'}  |  {when}")
+        if op["agencies"]:
+            print(f"     agencies: {'; '.join(op['agencies'])}")
+        if counts:
+            print("     counts:   " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        print("     sources:  " + "; ".join(s.get("title") or s.get("source_id") or "?" for s in op["sources"]))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from . import export
+    with _open_store(args) as store:
+        ops = store.operations()
+    writer = {"csv": export.to_csv, "json": export.to_json, "geojson": export.to_geojson}[args.format]
+    output = writer(ops)
+    if args.output and args.output != "-":
+        target = Path(args.output)
+        try:
+            tmp = target.with_name(target.name + ".partial")
+            tmp.write_text(output, encoding="utf-8")
+            tmp.replace(target)
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror}") from None
+        print(f"{len(ops)} operation(s) written to {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
+def cmd_predict(args) -> int:
+    from .pipeline import predict_records
+    failed = []
+
+    def on_error(e):
+        failed.append(e)
+        _err(f"skipped {e.path}: {e.reason}")
+
+    for record in predict_records(args.paths, on_error=on_error):
+        print(json.dumps(record, ensure_ascii=False))
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import EvalInputError, format_json, format_text, load_gold_corpus, score
+    from .extract import extract
+    from .ingest import read
+    from .model import Document, gold_record
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        raise CliError(f"{corpus} is not a directory (expected a folder with *.gold.jsonl and .txt files)")
+    try:
+        pairs = load_gold_corpus(corpus)
+    except EvalInputError as exc:
+        raise CliError(str(exc)) from None
+    golds, preds = [], []
+    for gold, txt_path in pairs:
+        golds.append(gold)
+        items = [i for i in read(txt_path) if isinstance(i, Document)]
+        if not items:
+            _err(f"could not read {txt_path}; scored as predicted irrelevant")
+            continue
+        doc = items[0]
+        preds.append(gold_record(doc, extract(doc)))
+    result = score(golds, preds)
+    sys.stdout.write(format_json(result) if args.json else format_text(result, args.max_disagreements))
+    return EXIT_OK
+
+
+def cmd_show(args) -> int:
+    from .showing import render_document
+    with _open_store(args) as store:
+        stored = store.get_document(args.document)
+        if stored is None:
+            raise CliError(f"no stored document matches {args.document!r} "
+                           "(give its number, its source name such as the file stem, or 8+ characters of its hash)")
+        extraction = store.load_extraction(stored.id)
+    if args.json:
+        from .showing import document_as_json
+        _print_json(document_as_json(stored, extraction))
+    else:
+        sys.stdout.write(render_document(stored, extraction))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="raidwatch", description=DESCRIPTION, epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"raidwatch {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL_OR_PATH",
+                        help="database: a SQLite file path or postgresql://... (default: $RAIDWATCH_DB or ./raidwatch.sqlite)")
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name, help_text, func, description=None, parents=(common,)):
+        p = sub.add_parser(name, help=help_text, description=description or help_text, parents=list(parents),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ingest", "read documents (files or folders) into the database and extract them", cmd_ingest,
+            textwrap.dedent("""\
+                Read .txt, .html/.htm, .json and .jsonl files (folders are searched recursively),
+                store each document once by content hash, and extract its operations.
+                Bad files are named on stderr and skipped; the exit code is then 1.
+
+                example: raidwatch ingest examples/ news-2024.jsonl"""))
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file or folder to read")
+    p.add_argument("--no-extract", action="store_true", help="only store the documents; run `raidwatch extract` later")
+    p.add_argument("--max-size", type=float, default=5.0, metavar="MB", help="skip files larger than this (default 5 MB)")
+
+    p = add("extract", "(re-)extract stored documents after a rule change", cmd_extract,
+            "Extract every stored document whose results came from an older extractor version\n"
+            "(the version includes a hash of the rule files). Previous results are replaced.")
+    p.add_argument("--all", action="store_true", help="re-extract every document, even if up to date")
+
+    add("operations", "list the stored operations", cmd_operations)
+
+    p = add("export", "write the operations as CSV, JSON or GeoJSON", cmd_export,
+            "One row (or GeoJSON feature) per operation with its fields and source URLs.\n\n"
+            "example: raidwatch export --format geojson -o operations.geojson")
+    p.add_argument("--format", choices=("csv", "json", "geojson"), default="csv", help="output format (default csv)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = add("predict", "print extraction results as gold-format JSON lines, without a database", cmd_predict,
+            "Ingest and extract in memory and print one JSON line per document in the gold\n"
+            "format of shared/corpus/SCHEMA.md (id = file stem), for scoring with any scorer.\n\n"
+            "example: raidwatch predict corpus/dev/*.txt > pred.jsonl",
+            parents=())
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file or folder to read")
+
+    p = add("eval", "score the extractor against an annotated corpus", cmd_eval,
+            "Read CORPUS_DIR/*.gold.jsonl and the .txt files beside them, run the same path as\n"
+            "`predict`, and print per-field precision/recall/F1, the micro average, relevance,\n"
+            "linking and every disagreement (--json: the object described in SCHEMA.md).\n\n"
+            "example: raidwatch eval ../shared/corpus/dev --json", parents=())
+    p.add_argument("corpus", metavar="CORPUS_DIR")
+    p.add_argument("--json", action="store_true", help="print the machine-readable result")
+    p.add_argument("--max-disagreements", type=int, default=60, metavar="N", help="disagreements listed (text output)")
+
+    p = add("show", "show a stored document with each extracted value and the text it came from", cmd_show,
+            "DOCUMENT is the document's number, its source name (file stem or JSON id) or at\n"
+            "least 8 characters of its content hash.\n\nexample: raidwatch show dev-001")
+    p.add_argument("document", metavar="DOCUMENT")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except CliError as exc:
+        _err(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _err("interrupted; everything committed before this point is kept")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
