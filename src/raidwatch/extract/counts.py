@@ -164,7 +164,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
                 if field is not None:
                     findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
                 continue
-            if breakdown_total_seen and not charge and noun in (None, "man", "woman", "person"):
+            if breakdown_total_seen and not charge_categories(clause_after) and noun in (None, "man", "woman", "person"):
                 is_part = True
             if re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]):
                 is_part = True
