@@ -1,0 +1,707 @@
+"""`Store`: every read and write of the raidwatch database.
+
+Methods take and return the plain dataclasses of `raidwatch.model`; no row
+object leaves this module. Each write method is one transaction: it either
+happens completely or not at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy import Engine, delete, exists, func, insert, select, update
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from raidwatch import model
+
+from . import migrate
+from .engine import create_store_engine, default_db_path, display_url, to_url, writer
+from .errors import DocumentNotFound, StoreError
+from .schema import (
+    TABLES,
+    Base,
+    ClaimRow,
+    DocumentRow,
+    ExtractionRunRow,
+    OperationRow,
+    QuoteRow,
+    ReportRow,
+    utcnow,
+)
+
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
+_HASH_PREFIX_RE = re.compile(r"[0-9a-fA-F]{8,64}")
+_MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
+_ITER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as stored: its database id, the document, and when it came in."""
+
+    id: int
+    document: model.Document
+    ingested_at: datetime
+
+
+class Store:
+    """The raidwatch database (SQLite file or PostgreSQL server).
+
+    Open with `Store.open(url_or_path)`; use as a context manager or call
+    `close()`. A Store may be shared by threads; in a process pool, open one
+    per process.
+    """
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        """Use `Store.open`; this does not migrate."""
+        self._engine = engine
+        self._writer = writer(engine)
+        self._url = url
+        self._closed = False
+
+    # ----------------------------------------------------------------- life
+
+    @classmethod
+    def open(cls, url: str | os.PathLike[str] | None = None) -> Store:
+        """Open (creating if needed) the database and upgrade its schema.
+
+        `url` is a SQLAlchemy URL (`sqlite:///...`, `postgresql://...`; plain
+        `postgresql://` gets the psycopg 3 driver) or a plain file path, which
+        means a SQLite file (parent directories are created). None means
+        `default_db_path()`. Raises StoreError if the database cannot be
+        reached, is not a database, or has a schema newer than this code.
+        """
+        parsed = to_url(default_db_path() if url is None else url)
+        shown = display_url(parsed)
+        engine = create_store_engine(parsed)
+        try:
+            with engine.connect():
+                pass
+        except DBAPIError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot connect to the database {shown}: {_reason(exc)}") from exc
+        except Exception:
+            engine.dispose()
+            raise
+        try:
+            migrate.upgrade(engine)
+        except CommandError as exc:
+            engine.dispose()
+            raise StoreError(
+                f"cannot upgrade the schema of {shown}: {exc}. The database may have been "
+                "written by a newer raidwatch; upgrade raidwatch or use another database."
+            ) from exc
+        except DBAPIError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot set up the schema of {shown}: {_reason(exc)}") from exc
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r}{', closed' if self._closed else ''})"
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return display_url(self._url)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for code inside `raidwatch.store` and tests."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self._engine.dialect.name
+
+    # -------------------------------------------------------------- helpers
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        try:
+            yield
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error on {self.url}: {_reason(exc)}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._errors(), Session(self._engine) as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._errors(), Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    # ------------------------------------------------------------ documents
+
+    def add_document(self, doc: model.Document) -> tuple[int, bool]:
+        """Store `doc` once by content hash: (id, True) when it was new, else
+        (id of the stored one, False) with nothing changed.
+
+        Raises ValueError for a content_hash that is not 64 hex characters or
+        a `published` that is not an ISO date.
+        """
+        content_hash = doc.content_hash.strip().lower()
+        if not _HASH_RE.fullmatch(content_hash):
+            raise ValueError(f"content_hash must be 64 hex characters, got {doc.content_hash!r}")
+        published = _iso_date(doc.published)
+        for attempt in range(2):
+            try:
+                with self._write() as session:
+                    existing = session.scalar(
+                        select(DocumentRow.id).where(DocumentRow.content_hash == content_hash)
+                    )
+                    if existing is not None:
+                        return existing, False
+                    row = DocumentRow(
+                        content_hash=content_hash,
+                        source_id=doc.source_id,
+                        title=doc.title,
+                        url=doc.url,
+                        published=published,
+                        language=doc.language,
+                        source_path=doc.source_path,
+                        text=doc.text,
+                        ingested_at=utcnow(),
+                    )
+                    session.add(row)
+                    session.flush()
+                    return row.id, True
+            except StoreError as exc:
+                # Another writer stored the same text between our SELECT and
+                # INSERT (possible on PostgreSQL): the second pass finds it.
+                if attempt == 0 and isinstance(exc.__cause__, IntegrityError):
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def get_document(self, ref: str | int) -> StoredDocument | None:
+        """Find a document by numeric id, by source_id (the most recently
+        ingested one if several share it) or by a prefix of its content hash
+        of at least 8 hex characters, tried in that order. None if nothing
+        matches; StoreError if a hash prefix matches several documents."""
+        text = str(ref).strip()
+        if not text:
+            return None
+        with self._read() as session:
+            if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
+                row = session.get(DocumentRow, int(text))
+                if row is not None:
+                    return _stored(row)
+            row = session.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.source_id == text)
+                .order_by(DocumentRow.ingested_at.desc(), DocumentRow.id.desc())
+                .limit(1)
+            ).first()
+            if row is not None:
+                return _stored(row)
+            if _HASH_PREFIX_RE.fullmatch(text):
+                rows = session.scalars(
+                    select(DocumentRow)
+                    .where(DocumentRow.content_hash.startswith(text.lower(), autoescape=True))
+                    .order_by(DocumentRow.id)
+                    .limit(2)
+                ).all()
+                if len(rows) > 1:
+                    raise StoreError(
+                        f"hash prefix {text!r} matches several documents "
+                        f"(ids {rows[0].id}, {rows[1].id}, ...): give more characters"
+                    )
+                if rows:
+                    return _stored(rows[0])
+        return None
+
+    def iter_documents(self, only_unextracted_for: str | None = None) -> Iterator[StoredDocument]:
+        """All documents in id order, read in batches (no transaction is held
+        open between batches, so the caller may write while iterating).
+
+        With `only_unextracted_for=VERSION`: only documents whose current
+        extraction run is not of that extractor version (or that have none).
+        """
+        last_id = 0
+        while True:
+            query = select(DocumentRow).where(DocumentRow.id > last_id)
+            if only_unextracted_for is not None:
+                query = query.where(
+                    ~exists().where(
+                        ExtractionRunRow.document_id == DocumentRow.id,
+                        ExtractionRunRow.is_current.is_(True),
+                        ExtractionRunRow.extractor_version == only_unextracted_for,
+                    )
+                )
+            with self._read() as session:
+                batch = [
+                    _stored(row)
+                    for row in session.scalars(query.order_by(DocumentRow.id).limit(_ITER_BATCH))
+                ]
+            if not batch:
+                return
+            yield from batch
+            last_id = batch[-1].id
+
+    # ----------------------------------------------------------- extraction
+
+    def needs_extraction(self, document_id: int, extractor_version: str) -> bool:
+        """True when the document's current extraction run is not of
+        `extractor_version` (or it has none): the same test as
+        `iter_documents(only_unextracted_for=...)`, for one document."""
+        with self._read() as session:
+            current = session.scalar(
+                select(ExtractionRunRow.id).where(
+                    ExtractionRunRow.document_id == document_id,
+                    ExtractionRunRow.is_current.is_(True),
+                    ExtractionRunRow.extractor_version == extractor_version,
+                )
+            )
+            return current is None
+
+    def save_extraction(self, document_id: int, extraction: model.Extraction) -> int:
+        """Store `extraction` as the current run of the document; return the run id.
+
+        In one transaction: older runs stop being current (they are kept),
+        the run is inserted, the document's previous extractor claims (author
+        null), reports and quotes are replaced by the new ones. Each report
+        belongs to an operation: the one the document's previous report with
+        the same index belonged to (so a link made later survives
+        re-extraction), else the operation anchored at (document, index),
+        else a new one anchored there. Operations left without reports are
+        deleted. Reviewers' claims (author not null) are kept and moved to the
+        new report with the same index (report_id null if there is none).
+
+        Any exception rolls everything back: the database is as before.
+        Raises DocumentNotFound for an unknown document_id, ValueError for
+        duplicate report indexes or values that are not JSON.
+        """
+        indexes = [report.index for report in extraction.reports]
+        if len(set(indexes)) != len(indexes):
+            raise ValueError(f"report indexes must be unique within an extraction, got {indexes}")
+        notes = json.dumps(list(extraction.notes), ensure_ascii=False) if extraction.notes else None
+
+        with self._write() as session:
+            if session.scalar(select(DocumentRow.id).where(DocumentRow.id == document_id)) is None:
+                raise DocumentNotFound(f"no document with id {document_id}")
+            now = utcnow()
+
+            old_reports = session.execute(
+                select(ReportRow.id, ReportRow.report_index, ReportRow.operation_id).where(
+                    ReportRow.document_id == document_id
+                )
+            ).all()
+            previous_operation = {r.report_index: r.operation_id for r in old_reports if r.operation_id is not None}
+            anchored = {
+                index: op_id
+                for index, op_id in session.execute(
+                    select(OperationRow.anchor_report_index, OperationRow.id).where(
+                        OperationRow.anchor_document_id == document_id
+                    )
+                )
+            }
+            reviewer_claims = session.execute(
+                select(ClaimRow.id, ReportRow.report_index)
+                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
+                .where(ClaimRow.document_id == document_id, ClaimRow.author.is_not(None))
+            ).all()
+
+            session.execute(
+                update(ExtractionRunRow)
+                .where(ExtractionRunRow.document_id == document_id, ExtractionRunRow.is_current.is_(True))
+                .values(is_current=False)
+            )
+            run = ExtractionRunRow(
+                document_id=document_id,
+                extractor_version=extraction.extractor_version,
+                started_at=now,
+                relevant=bool(extraction.relevant),
+                score=float(extraction.score),
+                is_current=True,
+                notes=notes,
+            )
+            session.add(run)
+            session.flush()
+
+            session.execute(
+                delete(ClaimRow).where(ClaimRow.document_id == document_id, ClaimRow.author.is_(None))
+            )
+            session.execute(delete(QuoteRow).where(QuoteRow.document_id == document_id))
+            # reviewers' claims still pointing at these get report_id = NULL (ON DELETE SET NULL)
+            session.execute(delete(ReportRow).where(ReportRow.document_id == document_id))
+
+            new_report_ids: dict[int, int] = {}
+            reused: set[int] = set()
+            for report in extraction.reports:
+                op_id = previous_operation.get(report.index) or anchored.get(report.index)
+                if op_id is None:
+                    operation = OperationRow(
+                        created_at=now,
+                        updated_at=now,
+                        anchor_document_id=document_id,
+                        anchor_report_index=report.index,
+                    )
+                    session.add(operation)
+                    session.flush()
+                    op_id = operation.id
+                else:
+                    reused.add(op_id)
+                row = ReportRow(
+                    run_id=run.id, document_id=document_id, report_index=report.index, operation_id=op_id
+                )
+                session.add(row)
+                session.flush()
+                new_report_ids[report.index] = row.id
+                claims = [_claim_values(document_id, row.id, claim, now) for claim in report.claims]
+                if claims:
+                    session.execute(insert(ClaimRow), claims)
+
+            if reused:
+                session.execute(
+                    update(OperationRow).where(OperationRow.id.in_(reused)).values(updated_at=now)
+                )
+            moves: dict[int | None, list[int]] = defaultdict(list)
+            for claim_id, index in reviewer_claims:
+                moves[new_report_ids.get(index)].append(claim_id)
+            for report_id, claim_ids in moves.items():
+                session.execute(
+                    update(ClaimRow).where(ClaimRow.id.in_(claim_ids)).values(report_id=report_id)
+                )
+
+            quotes = [_quote_values(document_id, run.id, quote) for quote in extraction.quotes]
+            if quotes:
+                session.execute(insert(QuoteRow), quotes)
+
+            candidates = set(previous_operation.values()) | set(anchored.values())
+            if candidates:
+                session.execute(
+                    delete(OperationRow).where(
+                        OperationRow.id.in_(candidates),
+                        ~exists().where(ReportRow.operation_id == OperationRow.id),
+                    )
+                )
+            return run.id
+
+    def load_extraction(self, document_id: int) -> model.Extraction | None:
+        """The document's current extraction rebuilt from the database (the
+        extractor's claims only, reports in index order, quotes in stored
+        order), or None if it has never been extracted."""
+        with self._read() as session:
+            run = session.scalars(
+                select(ExtractionRunRow).where(
+                    ExtractionRunRow.document_id == document_id, ExtractionRunRow.is_current.is_(True)
+                )
+            ).first()
+            if run is None:
+                return None
+            reports = session.execute(
+                select(ReportRow.id, ReportRow.report_index)
+                .where(ReportRow.run_id == run.id)
+                .order_by(ReportRow.report_index)
+            ).all()
+            claims_by_report: dict[int, list[model.Claim]] = defaultdict(list)
+            for row in session.scalars(
+                select(ClaimRow)
+                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
+                .where(ReportRow.run_id == run.id, ClaimRow.author.is_(None))
+                .order_by(ClaimRow.id)
+            ):
+                claims_by_report[row.report_id].append(_claim(row))  # type: ignore[index]
+            quotes = tuple(
+                _quote(row)
+                for row in session.scalars(
+                    select(QuoteRow).where(QuoteRow.run_id == run.id).order_by(QuoteRow.id)
+                )
+            )
+            return model.Extraction(
+                relevant=run.relevant,
+                score=run.score,
+                reports=tuple(
+                    model.OperationReport(index=index, claims=tuple(claims_by_report[report_id]))
+                    for report_id, index in reports
+                ),
+                quotes=quotes,
+                extractor_version=run.extractor_version,
+                notes=tuple(json.loads(run.notes)) if run.notes else (),
+            )
+
+    # ----------------------------------------------------------- operations
+
+    def operations(self) -> list[dict[str, Any]]:
+        """Every operation as a dict: `id`, the gold-format fields (name,
+        agencies, place, date, tactics, venues, counts, publicity,
+        immigration_involved; built by `model.report_fields_to_gold` from the
+        claims of the operation's reports), `latitude`/`longitude` (claims
+        'place.latitude'/'place.longitude', else None) and `sources` (one per
+        document: document_id, source_id, title, url, published). Sorted by
+        date.start (unknown last), then id.
+
+        Within an operation, the anchor report's claims come first, then the
+        other reports' by document id and report index; a field that has
+        reviewers' claims takes those (newest first) instead of the
+        extractor's.
+        """
+        with self._read() as session:
+            op_rows = session.execute(
+                select(OperationRow.id, OperationRow.anchor_document_id, OperationRow.anchor_report_index)
+            ).all()
+            report_rows = session.execute(
+                select(ReportRow.id, ReportRow.operation_id, ReportRow.document_id, ReportRow.report_index)
+                .where(ReportRow.operation_id.is_not(None))
+            ).all()
+            claim_rows = session.execute(
+                select(
+                    ClaimRow.id, ClaimRow.report_id, ClaimRow.field, ClaimRow.value_json,
+                    ClaimRow.author, ClaimRow.created_at,
+                )
+                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
+                .where(ReportRow.operation_id.is_not(None))
+                .order_by(ClaimRow.id)
+            ).all()
+            doc_rows = session.execute(
+                select(
+                    DocumentRow.id, DocumentRow.source_id, DocumentRow.title,
+                    DocumentRow.url, DocumentRow.published,
+                ).where(
+                    DocumentRow.id.in_(
+                        select(ReportRow.document_id).where(ReportRow.operation_id.is_not(None))
+                    )
+                )
+            ).all()
+
+        documents = {row.id: row for row in doc_rows}
+        anchors = {row.id: (row.anchor_document_id, row.anchor_report_index) for row in op_rows}
+        reports_of: dict[int, list[Any]] = defaultdict(list)
+        for report_row in report_rows:
+            reports_of[report_row.operation_id].append(report_row)
+        claims_of: dict[int, list[Any]] = defaultdict(list)
+        for claim_row in claim_rows:
+            claims_of[claim_row.report_id].append(claim_row)
+
+        result = []
+        for op_id, anchor in anchors.items():
+            reports = sorted(
+                reports_of[op_id],
+                key=lambda r: ((r.document_id, r.report_index) != anchor, r.document_id, r.report_index),
+            )
+            by_field: dict[str, list[Any]] = defaultdict(list)
+            for report in reports:
+                for claim in claims_of[report.id]:
+                    by_field[claim.field].append(claim)
+
+            def values(field_name: str, _by_field: dict[str, list[Any]] = by_field) -> list[Any]:
+                claims = _by_field.get(field_name, [])
+                reviewed = [c for c in claims if c.author is not None]
+                if reviewed:
+                    claims = sorted(reviewed, key=lambda c: (c.created_at, c.id), reverse=True)
+                return [json.loads(c.value_json) for c in claims]
+
+            def value(field_name: str, _values: Any = values) -> Any:
+                found = _values(field_name)
+                return found[0] if found else None
+
+            sources = []
+            for doc_id in sorted({r.document_id for r in reports}):
+                doc = documents[doc_id]
+                sources.append(
+                    {
+                        "document_id": doc.id,
+                        "source_id": doc.source_id,
+                        "title": doc.title,
+                        "url": doc.url,
+                        "published": doc.published,
+                    }
+                )
+            result.append(
+                {
+                    "id": op_id,
+                    **model.report_fields_to_gold(values, value),
+                    "latitude": value("place.latitude"),
+                    "longitude": value("place.longitude"),
+                    "sources": sources,
+                }
+            )
+        result.sort(key=lambda op: (op["date"]["start"] is None, op["date"]["start"] or "", op["id"]))
+        return result
+
+    # ---------------------------------------------------------------- misc
+
+    def stats(self) -> dict[str, int]:
+        """Number of rows in each table."""
+        tables = Base.metadata.tables
+        with self._read() as session:
+            return {
+                name: session.scalar(select(func.count()).select_from(tables[name])) or 0
+                for name in TABLES
+            }
+
+    def tables_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table (alembic_version included), ordered by
+        primary key: compare two snapshots to check that nothing changed."""
+        tables = Base.metadata.tables
+        snapshot: dict[str, list[tuple[Any, ...]]] = {}
+        with self._read() as session:
+            for name in TABLES:
+                table = tables[name]
+                rows = session.execute(select(table).order_by(*table.primary_key.columns))
+                snapshot[name] = [tuple(row) for row in rows]
+            snapshot["alembic_version"] = [
+                (migrate.current_revision(session.connection()),)
+            ]
+        return snapshot
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at."""
+        with self._read() as session:
+            return migrate.current_revision(session.connection())
+
+
+# ------------------------------------------------------------------ mapping
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's message, without SQLAlchemy's SQL dump and help links."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return " ".join(line.strip() for line in text.splitlines() if line.strip()) or type(exc).__name__
+
+
+def _iso_date(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if len(text) >= 10 and (len(text) == 10 or text[10] in "T "):
+        try:
+            return date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"published must be an ISO date YYYY-MM-DD, got {value!r}")
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, got {value!r}")
+    return value
+
+
+def _json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} is not JSON-compatible: {value!r} ({exc})") from exc
+
+
+def _claim_values(document_id: int, report_id: int, claim: model.Claim, now: datetime) -> dict[str, Any]:
+    ev = claim.evidence
+    what = f"claim {claim.field!r}"
+    return {
+        "report_id": report_id,
+        "document_id": document_id,
+        "field": claim.field,
+        "value_json": _json(claim.value, f"value of {what}"),
+        "span_start": _int(ev.start, f"{what}: evidence.start"),
+        "span_end": _int(ev.end, f"{what}: evidence.end"),
+        "sentence_start": _int(ev.sentence_start, f"{what}: evidence.sentence_start"),
+        "sentence_end": _int(ev.sentence_end, f"{what}: evidence.sentence_end"),
+        "rule": ev.rule,
+        "note": ev.note,
+        "author": None,
+        "created_at": now,
+    }
+
+
+def _quote_values(document_id: int, run_id: int, quote: model.Quote) -> dict[str, Any]:
+    ev = quote.evidence
+    return {
+        "run_id": run_id,
+        "document_id": document_id,
+        "span_start": _int(quote.start, "quote.start"),
+        "span_end": _int(quote.end, "quote.end"),
+        "speaker": quote.speaker,
+        "role": quote.role,
+        "rule": ev.rule,
+        "sentence_start": _int(ev.sentence_start, "quote evidence.sentence_start"),
+        "sentence_end": _int(ev.sentence_end, "quote evidence.sentence_end"),
+        "note": ev.note,
+    }
+
+
+def _claim(row: ClaimRow) -> model.Claim:
+    return model.Claim(
+        field=row.field,
+        value=json.loads(row.value_json),
+        evidence=model.Evidence(
+            start=row.span_start,  # type: ignore[arg-type]
+            end=row.span_end,  # type: ignore[arg-type]
+            sentence_start=row.sentence_start,  # type: ignore[arg-type]
+            sentence_end=row.sentence_end,  # type: ignore[arg-type]
+            rule=row.rule or "",
+            note=row.note,
+        ),
+    )
+
+
+def _quote(row: QuoteRow) -> model.Quote:
+    return model.Quote(
+        start=row.span_start,
+        end=row.span_end,
+        speaker=row.speaker,
+        role=row.role,
+        evidence=model.Evidence(
+            start=row.span_start,
+            end=row.span_end,
+            sentence_start=row.sentence_start,
+            sentence_end=row.sentence_end,
+            rule=row.rule,
+            note=row.note,
+        ),
+    )
+
+
+def _stored(row: DocumentRow) -> StoredDocument:
+    return StoredDocument(
+        id=row.id,
+        document=model.Document(
+            text=row.text,
+            source_id=row.source_id,
+            title=row.title,
+            url=row.url,
+            published=row.published,
+            language=row.language,
+            source_path=row.source_path,
+            content_hash=row.content_hash,
+        ),
+        ingested_at=row.ingested_at,
+    )

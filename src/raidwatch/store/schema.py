@@ -1,0 +1,216 @@
+"""Tables of the raidwatch database, as typed SQLAlchemy declarative models.
+
+The models describe the schema at the newest migration; the migrations in
+`migrations/versions/` create it (tests check that the two agree). A change
+here needs a new migration.
+
+Row classes end in `Row` so they never clash with the plain dataclasses of
+`raidwatch.model` (a `DocumentRow` stores a `model.Document`).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Deterministic constraint names on every backend, so later migrations (and
+# SQLite batch migrations) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL stores `timestamp with time zone`; SQLite has no such type, so
+    the value is stored as naive UTC text and gets its UTC tzinfo back when
+    read. Naive datetimes are refused on the way in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: timestamps must carry a timezone")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class DocumentRow(Base):
+    """A source text, stored once by content hash."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex, lower case
+    source_id: Mapped[str] = mapped_column(Text, index=True)  # not unique
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(10))  # ISO 'YYYY-MM-DD'
+    language: Mapped[str | None] = mapped_column(Text)
+    source_path: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[datetime]
+
+
+class ExtractionRunRow(Base):
+    """One run of the extractor over one document.
+
+    Old runs are kept as history (without their reports, claims and quotes,
+    which are replaced); exactly one run per extracted document has
+    is_current = true, and a partial unique index makes a second one
+    impossible.
+    """
+
+    __tablename__ = "extraction_runs"
+    __table_args__ = (
+        Index(
+            "ux_extraction_runs_current",
+            "document_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    extractor_version: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)  # JSON list of the extractor's notes
+
+
+class OperationRow(Base):
+    """A real-world operation: one or more reports describe it.
+
+    Ids are never reused or renumbered (AUTOINCREMENT on SQLite, a sequence on
+    PostgreSQL), so they can be cited. The anchor is the (document, report
+    index) whose report created the operation.
+    """
+
+    __tablename__ = "operations"
+    __table_args__ = (
+        UniqueConstraint("anchor_document_id", "anchor_report_index"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    anchor_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL")
+    )
+    anchor_report_index: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReportRow(Base):
+    """One operation as one document describes it (an `OperationReport`)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("run_id", "report_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # (run_id, report_index) is unique, which also indexes run_id
+    run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    report_index: Mapped[int] = mapped_column(Integer)
+    operation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operations.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ClaimRow(Base):
+    """One value of one field, with its evidence.
+
+    author is null for the extractor's claims and a reviewer's name for a
+    reviewer's; re-extraction replaces only the extractor's. Reviewers' claims
+    may lack a span, so the evidence columns are nullable.
+    """
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(Text, index=True)  # dotted path, e.g. "counts.arrested_total"
+    value_json: Mapped[str] = mapped_column(Text)  # the value, JSON-encoded
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    sentence_start: Mapped[int | None] = mapped_column(Integer)
+    sentence_end: Mapped[int | None] = mapped_column(Integer)
+    rule: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class QuoteRow(Base):
+    """A direct quotation of the current run. The quote's evidence span is the
+    quote span itself (span_start, span_end)."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(Text)
+    sentence_start: Mapped[int] = mapped_column(Integer)
+    sentence_end: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# Tables in dependency order (parents first).
+TABLES: tuple[str, ...] = ("documents", "extraction_runs", "operations", "reports", "claims", "quotes")
