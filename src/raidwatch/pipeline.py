@@ -36,7 +36,7 @@ def _progress(items: list, label: str, enabled: bool):
     if not enabled or len(items) <= 3:
         return items
     from tqdm import tqdm
-    return tqdm(items, desc=label, unit="file", leave=False)
+    return tqdm(items, desc=label, unit="file", leave=False, disable=None)
 
 
 def ingest_into(store, paths: Iterable[str | Path], run_extract: bool = True, max_bytes: int = MAX_BYTES,
