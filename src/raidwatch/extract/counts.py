@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Evidence
+from .dates import find_dates
 from .numbers import NumberMention, find_numbers
 from .registry import charge_vocabulary, lexicon
 from .text import Sentence
@@ -24,6 +25,7 @@ class CountFinding:
     value: int
     evidence: Evidence
     is_part: bool  # inside a breakdown ("Of the 58 arrested, 37 were ...")
+    in_headline: bool = False  # headlines round figures and drop qualifiers: the body wins
 
 
 def _alternation(items: list[str]) -> str:
@@ -44,12 +46,24 @@ def _grammar():
     return nouns, predicates, charges, zeros, opener, before, after
 
 
-def charge_categories(text: str) -> list[tuple[int, int, str, str]]:
-    """Charge mentions in `text` as (start, end, category, jurisdiction), leftmost-longest, no overlaps."""
+_CHARGE_LINK = re.compile(
+    r"(?i)\b(?:for|with|of|on|over|in connection with|accused of|suspicion of|charges? of|counts? of|offences? of)"
+    r"(?:\s+(?:allegedly|attempting to|trying to|agreeing to|offering|committing|engaging in|the offen[cs]es? of|"
+    r"a|an|one|two|several|multiple|felony|misdemeanou?r|[\w-]+-degree|[\w-]+-related|criminal|related)){0,3}\s*$")
+
+
+def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, str, str]]:
+    """Charge mentions in `text` as (start, end, category, jurisdiction), leftmost-longest, no overlaps.
+
+    With `linked`, only charges introduced by a linking word ("charged with", "arrested for",
+    "accused of") count, so "a sting aimed at men trying to buy sex" assigns no charge.
+    """
     _, _, charges, *_ = _grammar()
     found = []
     for pattern, category, jurisdiction in charges:
         for m in pattern.finditer(text):
+            if linked and not _CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()]):
+                continue
             found.append((m.start(), m.end(), category, jurisdiction))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     kept: list[tuple[int, int, str, str]] = []
@@ -109,7 +123,7 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
         return "immigration_detained"
     if "safety" in preds and "arrest" not in preds:
         return "detained_not_arrested"
-    if noun == "victim" or ("victim" in preds and "arrest" not in preds):
+    if noun == "victim" or "victim" in preds:
         return "potential_victims"
     if "arrest" in preds:
         if charge == "trafficking":
@@ -127,11 +141,25 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
 
 def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
     """Every count statement in the given sentences of `text`, in document order."""
-    nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     findings: list[CountFinding] = []
     for sent in sentences:
+        headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
+        for f in _sentence_counts(text, sent):
+            findings.append(CountFinding(f.field, f.value, f.evidence, f.is_part, headline) if headline else f)
+    return findings
+
+
+_GROUP_SUM = re.compile(
+    r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles) and (?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
+
+
+def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
+    nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
+    findings: list[CountFinding] = []
+    if True:
         s_text = sent.text
         numbers = find_numbers(s_text, sent.start)
+        date_spans = [d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")] if numbers else []
         breakdown_total_seen = False
         for n in numbers:
             rs, re_ = n.start - sent.start, n.end - sent.start
@@ -143,7 +171,11 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
                 continue
             if re.match(r"^,\s*(?:of|from)\b", after) or re.match(r"^\)", after):
                 continue  # "Wei Zhang, 47, of Orlando": an age beside a name
-            if re.search(r",\s*$", before) and re.match(r"^\s*,", after) and re.search(r"[A-Z][a-z]+,\s*$", before):
+            if re.search(r"\w,\s*$", before) and re.match(r"^\s*(?:,|and\s+\d)", after):
+                continue  # "A woman, 29, was ..." : an age in apposition
+            if re.search(r"(?i)\baged?\s+\d+\s*(?:,|and|or)\s*$", before):
+                continue  # "aged 38 and 45"
+            if any(ds <= n.start < de for ds, de in date_spans):
                 continue
             if n.value > 100000:
                 continue
@@ -152,7 +184,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
             clause_before = s_text[left:rs]
             noun = _noun_class(after)
             preds = {cls for cls, p in predicates.items() if p.search(clause_after) or p.search(clause_before[-40:])}
-            charge_hits = charge_categories(clause_after) or charge_categories(clause_before[-60:])
+            charge_hits = charge_categories(clause_after, linked=True) or charge_categories(clause_before[-60:], linked=True)
             charge = charge_hits[0][2] if charge_hits else None
             is_part = bool(opener.search(before.rstrip(" ,")[-20:])) and False
             # "Of the 58 arrested, 37 were ..." : the first number is the whole, later ones parts.
@@ -164,7 +196,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
                 if field is not None:
                     findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
                 continue
-            if breakdown_total_seen and not charge_categories(clause_after) and noun in (None, "man", "woman", "person"):
+            if breakdown_total_seen and not charge_categories(clause_after, linked=True) and noun in (None, "man", "woman", "person"):
                 is_part = True
             if re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]):
                 is_part = True
@@ -179,6 +211,16 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
             for m in pattern.finditer(s_text):
                 ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
                 findings.append(CountFinding(field, 0, ev, False))
+        # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
+        for m in _GROUP_SUM.finditer(s_text):
+            values = [find_numbers(m.group(k)) for k in ("a", "b")]
+            if all(v and v[0].start == 0 and v[0].end == len(m.group(k)) for v, k in zip(values, ("a", "b"))):
+                clause = s_text[max(0, m.start() - 60):m.end() + 60]
+                if predicates["arrest"].search(clause) and not predicates["immigration"].search(clause):
+                    total = values[0][0].value + values[1][0].value
+                    ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end,
+                                  "counts:sum-of-groups", f"{values[0][0].value} + {values[1][0].value}")
+                    findings.insert(0, CountFinding("arrested_total", total, ev, False))
     return findings
 
 
@@ -188,10 +230,13 @@ def _finding(field: str, n: NumberMention, sent: Sentence, rule: str, is_part: b
 
 
 def choose_counts(findings: list[CountFinding]) -> dict[str, CountFinding]:
-    """One finding per field: the first whole figure stated (parts only when nothing else)."""
+    """One finding per field: the first whole figure the body states.
+
+    Parts of breakdowns and headline figures are used only when the body gives no whole figure.
+    """
     chosen: dict[str, CountFinding] = {}
     for f in findings:
         current = chosen.get(f.field)
-        if current is None or (current.is_part and not f.is_part):
+        if current is None or (current.is_part, current.in_headline) > (f.is_part, f.in_headline):
             chosen[f.field] = f
     return chosen
