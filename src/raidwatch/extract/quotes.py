@@ -85,16 +85,16 @@ def find_quotes(text: str) -> list[Quote]:
         first, last = group[0], group[-1]
         p_start, p_end = paras[first.paragraph]
         lp_start, lp_end = paras[last.paragraph]
-        # Attribution: the non-quoted text of the quote's paragraph(s).
-        outside = []
-        cursor = p_start
-        for seg in group:
-            if seg.paragraph != first.paragraph and seg.paragraph != last.paragraph:
-                continue
-            outside.append(text[cursor:seg.start] if cursor <= seg.start else "")
-            cursor = seg.end
-        outside.append(text[cursor:lp_end] if cursor < lp_end else "")
-        attribution = " ".join(o for o in outside if o.strip())
+        # Attribution: the words around the quotation within its own sentence(s):
+        # back to the previous sentence end, the gaps between pieces, on to the next sentence end.
+        lead = text[p_start:first.start]
+        cut = max(lead.rfind(". "), lead.rfind("? "), lead.rfind("! "))
+        lead = lead[cut + 2:] if cut >= 0 else lead
+        gaps = [text[a.end:b.start] for a, b in zip(group, group[1:]) if a.paragraph == b.paragraph]
+        tail = text[last.end:lp_end]
+        stop = re.search(r"[.!?](?:\s|$)", tail)
+        tail = tail[:stop.end()] if stop else tail
+        attribution = " ".join(x for x in [lead, *gaps, tail] if x.strip())
         # Text before the first quote mark in the same paragraph + after the last one.
         if not verb_re.search(attribution) and not re.search(r":\s*$", text[p_start:first.start]):
             if _word_count(text[first.start:last.end]) < 8:
