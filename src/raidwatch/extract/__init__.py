@@ -19,6 +19,7 @@ from .names import find_names
 from .quotes import find_quotes
 from .registry import lexicon, rules_fingerprint
 from .relevance import relevance_score
+from .segment import is_aggregate, segment
 from .text import Sentence, split_sentences
 from .vocabulary import find_cues, immigration_agencies
 
@@ -28,11 +29,6 @@ __all__ = ["extract", "extractor_version"]
 def extractor_version() -> str:
     """Code version plus a hash of the lexicons: changes whenever a rule changes."""
     return f"rules-{__version__}-{rules_fingerprint()}"
-
-
-@lru_cache(maxsize=1)
-def _background_re() -> re.Pattern:
-    return re.compile(r"(?i)\b(?:" + "|".join(lexicon("counts")["background_markers"]) + r")")
 
 
 def _sentence_evidence(sent: Sentence, start: int, end: int, rule: str, note: str | None = None) -> Evidence:
@@ -100,7 +96,7 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
 
 
 def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
-    findings = find_counts(text, sentences)
+    findings = find_counts(text, [s for s in sentences if not is_aggregate(s)])
     chosen = choose_counts(findings)
     claims = [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items()]
     if "arrested_total" not in chosen:
@@ -146,6 +142,17 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
     return OperationReport(index, tuple(claims))
 
 
+def _has_counts(report: OperationReport) -> bool:
+    return any(c.field.startswith("counts.") for c in report.claims)
+
+
+def _inherit(report: OperationReport, parent: OperationReport, fields: tuple[str, ...]) -> OperationReport:
+    """Fill fields a background report does not state from the operation it is background to."""
+    own = {c.field.split(".")[0] for c in report.claims}
+    extra = tuple(c for c in parent.claims if c.field.split(".")[0] in fields and c.field.split(".")[0] not in own)
+    return OperationReport(report.index, report.claims + extra)
+
+
 def extract(doc: Document) -> Extraction:
     """Relevance, one report per operation the document describes, and its quotations."""
     text = doc.text
@@ -153,22 +160,35 @@ def extract(doc: Document) -> Extraction:
     quotes = tuple(find_quotes(text))
     if not sentences:
         return Extraction(False, 0.0, (), quotes, extractor_version())
-    background = _background_re()
-    main = [s for s in sentences if not background.search(s.text)]
-    back = [s for s in sentences if background.search(s.text)]
+    blocks = segment(sentences)
+    main_sentences = [s for b in blocks if b.kind != "background" for s in b.sentences]
     has_count = any(c.field in ("arrested_total", "arrested_buyers", "arrested_sex_workers", "premises_closed",
                                 "immigration_detained", "detained_not_arrested")
-                    for c in find_counts(text, main))
+                    for c in find_counts(text, main_sentences))
     has_agency = bool(find_agencies(text))
     score, relevant = relevance_score(sentences, has_count, has_agency)
     if not relevant:
         return Extraction(False, score, (), quotes, extractor_version())
-    reports = [_report(doc, 0, main or sentences, sentences)]
-    if back:
-        secondary = _report(doc, 1, back, sentences)
-        if any(c.field.startswith("counts.") for c in secondary.claims):
-            inherited = [c for c in reports[0].claims if c.field.startswith("place.") or c.field == "agencies"]
-            own_fields = {c.field for c in secondary.claims}
-            extra = tuple(c for c in inherited if c.field not in own_fields)
-            reports.append(OperationReport(1, secondary.claims + extra))
+    reports: list[OperationReport] = []
+    main_report: OperationReport | None = None
+    roundups = [b for b in blocks if b.kind == "roundup"]
+    for block in blocks:
+        report = _report(doc, len(reports), list(block.sentences), sentences)
+        if block.kind == "main":
+            if roundups and not _has_counts(report):
+                continue  # the lead of a round-up story only summarises the operations below it
+            main_report = report
+        elif block.kind == "roundup":
+            if not _has_counts(report):
+                continue
+            main_report = main_report or report
+        else:
+            if not _has_counts(report):
+                continue
+            if main_report is not None:
+                report = _inherit(report, main_report, ("agencies", "place"))
+        reports.append(report)
+    if not reports:
+        reports.append(_report(doc, 0, sentences, sentences))
+    reports = [OperationReport(i, r.claims) for i, r in enumerate(reports)]
     return Extraction(True, score, tuple(reports), quotes, extractor_version())

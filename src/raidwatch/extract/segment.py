@@ -1,0 +1,68 @@
+"""Which sentences describe which operation.
+
+A story usually reports one main operation, and sometimes more: background
+actions ("The operation follows a similar one in Cork in February, when
+gardaí arrested six men") and round-ups of several cities ("In Peel Region,
+...", "And in Winnipeg, ..."). Each block of sentences becomes one report;
+sentences that sum figures over several operations feed none.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .registry import lexicon
+from .text import Sentence
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "main" | "background" | "roundup"
+    sentences: tuple[Sentence, ...]
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    lex = lexicon("segments")
+    background = re.compile(r"(?i)\b(?:" + "|".join(lex["background_markers"]) + r")")
+    opener = re.compile(lex["roundup_opener"])
+    aggregate = re.compile(r"(?i)\b(?:" + "|".join(lex["aggregate_markers"]) + r")\b")
+    return background, opener, aggregate
+
+
+def is_aggregate(sentence: Sentence) -> bool:
+    return bool(_patterns()[2].search(sentence.text))
+
+
+def segment(sentences: list[Sentence]) -> list[Block]:
+    """Split a document's sentences into operation blocks, main block first."""
+    background, opener, _ = _patterns()
+    first_of_paragraph: dict[int, Sentence] = {}
+    for s in sentences:
+        first_of_paragraph.setdefault(s.paragraph, s)
+    roundup_starts = sorted(p for p, s in first_of_paragraph.items() if opener.match(s.text))
+    blocks: dict[int, list[Sentence]] = {}
+    owner_of_paragraph: dict[int, int] = {}
+    current = -1  # -1 = the main block
+    for s in sentences:
+        if s.paragraph in roundup_starts and s is first_of_paragraph[s.paragraph]:
+            current = s.paragraph
+        owner_of_paragraph[s.paragraph] = current
+        blocks.setdefault(current, []).append(s)
+    result: list[Block] = []
+    back_runs: list[list[Sentence]] = []
+    for key in [-1, *roundup_starts]:
+        main: list[Sentence] = []
+        for s in blocks.get(key, []):
+            if background.search(s.text):
+                if back_runs and back_runs[-1][-1].index == s.index - 1:
+                    back_runs[-1].append(s)
+                else:
+                    back_runs.append([s])
+            else:
+                main.append(s)
+        if main:
+            result.append(Block("main" if key == -1 else "roundup", tuple(main)))
+    result += [Block("background", tuple(run)) for run in back_runs]
+    return result
