@@ -74,6 +74,10 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+_NEAR_AFTER = 70
+_NEAR_BEFORE = 40
+
+
 def _noun_class(following: str) -> str | None:
     nouns = _grammar()[0]
     best = None
@@ -103,40 +107,49 @@ def _clause_bounds(sentence: str, start: int, end: int, numbers: list[NumberMent
     return left, right
 
 
-def _classify(noun: str | None, preds: set[str], charge: str | None, after_text: str) -> str | None:
-    """Map (noun class, predicate classes, charge category) to a count field."""
+def _classify(noun: str | None, preds: set[str], charge: str | None, after_text: str) -> list[tuple[str, bool]]:
+    """Map (noun class, predicate classes, charge category) to count fields.
+
+    Returns (field, is_part) pairs: one number can fill several fields ("seven women were taken
+    to a place of safety and treated as potential victims"), and an arrest figure for a charge
+    outside the count categories ("2 arrested for deriving support") is only part of the total.
+    """
     if noun == "arrest":
         if charge == "buying":
-            return "arrested_buyers"
+            return [("arrested_buyers", False)]
         if charge == "sex_work":
-            return "arrested_sex_workers"
-        if charge == "trafficking" and "arrest" in preds and "suspicion" not in preds:
-            return "charged_trafficking"
-        return "arrested_total"
+            return [("arrested_sex_workers", False)]
+        if charge == "trafficking" and "suspicion" not in preds:
+            return [("charged_trafficking", False)]
+        return [("arrested_total", charge is not None)]
     if noun == "premises":
-        return "premises_closed" if "close" in preds else None
-    if noun in ("offence",):
-        return None
-    if noun == "minor" or (noun in ("person", "woman", "man", None) and re.match(r"(?i)^\s*(?:of them |of whom )?(?:were |was )?(?:under 18|minors|juveniles)", after_text)):
-        return "minors_identified" if preds & {"victim", "minor", "arrest"} or True else None
-    if "immigration" in preds:
-        return "immigration_detained"
-    if "safety" in preds and "arrest" not in preds:
-        return "detained_not_arrested"
+        return [("premises_closed", False)] if "close" in preds else []
+    if noun == "offence":
+        return []
+    if noun == "minor" or (noun in ("person", "woman", "man", None) and re.match(
+            r"(?i)^\s*(?:of them |of whom )?(?:were |was )?(?:under 18|minors|juveniles)", after_text)):
+        return [("minors_identified", False)]
+    fields: list[tuple[str, bool]] = []
     if noun == "victim" or "victim" in preds:
-        return "potential_victims"
+        fields.append(("potential_victims", False))
+    if "immigration" in preds:
+        fields.append(("immigration_detained", False))
+    if "safety" in preds and "arrest" not in preds:
+        fields.append(("detained_not_arrested", False))
+    if fields:
+        return fields
     if "arrest" in preds:
         if charge == "trafficking":
-            return None if "suspicion" in preds else "charged_trafficking"
+            return [] if "suspicion" in preds else [("charged_trafficking", False)]
         if charge == "buying" or noun == "buyer":
-            return "arrested_buyers"
+            return [("arrested_buyers", False)]
         if charge == "sex_work" or noun == "worker":
-            return "arrested_sex_workers"
+            return [("arrested_sex_workers", False)]
         if charge == "other":
-            return None
+            return [("arrested_total", True)]
         if noun in ("person", "man", "woman", "buyer", "worker", None):
-            return "arrested_total"
-    return None
+            return [("arrested_total", False)]
+    return []
 
 
 def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
@@ -153,74 +166,81 @@ _GROUP_SUM = re.compile(
     r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles) and (?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
 
 
+def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, before_re, after_re) -> bool:
+    """False for numbers that are never counts of people or premises: ages, dates, times, amounts."""
+    rs, re_ = n.start - offset, n.end - offset
+    before, after = s_text[:rs], s_text[re_:]
+    if before_re.search(before[-25:]) and not re.search(r"(?i)(?:led to|resulted in)\s*$", before[-25:]):
+        return False
+    if after_re.match(after):
+        return False
+    if re.match(r"^,\s*(?:of|from)\b", after) or re.match(r"^\)", after):
+        return False  # "Wei Zhang, 47, of Orlando": an age beside a name
+    if re.search(r"\w,\s*$", before) and re.match(r"^\s*(?:,|and\s+\d)", after):
+        return False  # "A woman, 29, was ...": an age in apposition
+    if re.search(r"(?i)\baged?\s+\d+\s*(?:,|and|or)\s*$", before):
+        return False  # "aged 38 and 45"
+    if any(ds <= n.start < de for ds, de in date_spans):
+        return False
+    return n.value <= 100000
+
+
 def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     findings: list[CountFinding] = []
-    if True:
-        s_text = sent.text
-        numbers = find_numbers(s_text, sent.start)
-        date_spans = [d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")] if numbers else []
-        breakdown_total_seen = False
-        for n in numbers:
-            rs, re_ = n.start - sent.start, n.end - sent.start
-            before = s_text[:rs]
-            after = s_text[re_:]
-            if before_re.search(before[-25:]) and not re.search(r"(?i)(?:led to|resulted in)\s*$", before[-25:]):
-                continue
-            if after_re.match(after):
-                continue
-            if re.match(r"^,\s*(?:of|from)\b", after) or re.match(r"^\)", after):
-                continue  # "Wei Zhang, 47, of Orlando": an age beside a name
-            if re.search(r"\w,\s*$", before) and re.match(r"^\s*(?:,|and\s+\d)", after):
-                continue  # "A woman, 29, was ..." : an age in apposition
-            if re.search(r"(?i)\baged?\s+\d+\s*(?:,|and|or)\s*$", before):
-                continue  # "aged 38 and 45"
-            if any(ds <= n.start < de for ds, de in date_spans):
-                continue
-            if n.value > 100000:
-                continue
-            left, right = _clause_bounds(s_text, rs, re_, numbers, sent.start)
-            clause_after = s_text[re_:right]
-            clause_before = s_text[left:rs]
-            noun = _noun_class(after)
-            preds = {cls for cls, p in predicates.items() if p.search(clause_after) or p.search(clause_before[-40:])}
-            charge_hits = charge_categories(clause_after, linked=True) or charge_categories(clause_before[-60:], linked=True)
-            charge = charge_hits[0][2] if charge_hits else None
-            is_part = bool(opener.search(before.rstrip(" ,")[-20:])) and False
-            # "Of the 58 arrested, 37 were ..." : the first number is the whole, later ones parts.
-            if re.search(r"(?i)\b(?:of|among) (?:the|those|them)\s*$", before[-12:]):
-                breakdown_total_seen = True
-                field = "arrested_total" if (noun in (None, "person") and "arrest" in preds and not charge) else None
-                if field is None:
-                    field = _classify(noun, preds, charge, after)
-                if field is not None:
-                    findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
-                continue
-            if breakdown_total_seen and not charge_categories(clause_after, linked=True) and noun in (None, "man", "woman", "person"):
-                is_part = True
-            if re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]):
-                is_part = True
-            if re.match(r"(?i)^\s*of (?:them|whom|those|the)", after):
-                is_part = True
-            field = _classify(noun, preds, charge, after)
-            if field is None:
-                continue
-            rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
-            findings.append(_finding(field, n, sent, rule, is_part))
-        for field, pattern in zeros.items():
-            for m in pattern.finditer(s_text):
-                ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
-                findings.append(CountFinding(field, 0, ev, False))
-        # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
-        for m in _GROUP_SUM.finditer(s_text):
-            values = [find_numbers(m.group(k)) for k in ("a", "b")]
-            if all(v and v[0].start == 0 and v[0].end == len(m.group(k)) for v, k in zip(values, ("a", "b"))):
-                clause = s_text[max(0, m.start() - 60):m.end() + 60]
-                if predicates["arrest"].search(clause) and not predicates["immigration"].search(clause):
-                    total = values[0][0].value + values[1][0].value
-                    ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end,
-                                  "counts:sum-of-groups", f"{values[0][0].value} + {values[1][0].value}")
-                    findings.insert(0, CountFinding("arrested_total", total, ev, False))
+    s_text = sent.text
+    numbers = find_numbers(s_text, sent.start)
+    date_spans = [d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")] if numbers else []
+    numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
+    # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
+    people_numbers = [n for n in numbers if _noun_class(s_text[n.end - sent.start:]) != "offence"]
+    breakdown_total_seen = False
+    for n in numbers:
+        rs, re_ = n.start - sent.start, n.end - sent.start
+        before, after = s_text[:rs], s_text[re_:]
+        left, right = _clause_bounds(s_text, rs, re_, people_numbers, sent.start)
+        clause_after = s_text[re_:right]
+        clause_before = s_text[left:rs]
+        noun = _noun_class(after)
+        # Arrest verbs must sit next to the counted noun ("61 men were charged", "arrested 22 people");
+        # a verb further away usually belongs to someone else ("... the men accused of trafficking them").
+        preds = {cls for cls, p in predicates.items()
+                 if p.search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
+                 or p.search(clause_before[-_NEAR_BEFORE:])}
+        charge_hits = charge_categories(clause_after, linked=True) or charge_categories(clause_before[-60:], linked=True)
+        charge = charge_hits[0][2] if charge_hits else None
+        rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
+        # "Of the 58 arrested, 37 were ...": the first number is the whole, later ones are parts.
+        if re.search(r"(?i)\b(?:of|among) (?:the|those|them)\s*$", before[-12:]):
+            breakdown_total_seen = True
+            if noun in (None, "person") and "arrest" in preds and not charge:
+                targets = [("arrested_total", False)]
+            else:
+                targets = _classify(noun, preds, charge, after)
+            for field, _ in targets:
+                findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
+            continue
+        is_part = (
+            (breakdown_total_seen and not charge_categories(clause_after, linked=True)
+             and noun in (None, "man", "woman", "person"))
+            or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
+            or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
+        for field, part in _classify(noun, preds, charge, after):
+            findings.append(_finding(field, n, sent, rule, is_part or part))
+    for field, pattern in zeros.items():
+        for m in pattern.finditer(s_text):
+            ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
+            findings.append(CountFinding(field, 0, ev, False))
+    # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
+    for m in _GROUP_SUM.finditer(s_text):
+        values = [find_numbers(m.group(k)) for k in ("a", "b")]
+        if all(v and v[0].start == 0 and v[0].end == len(m.group(k)) for v, k in zip(values, ("a", "b"))):
+            clause = s_text[max(0, m.start() - 60):m.end() + 60]
+            if predicates["arrest"].search(clause) and not predicates["immigration"].search(clause):
+                total = values[0][0].value + values[1][0].value
+                ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end,
+                              "counts:sum-of-groups", f"{values[0][0].value} + {values[1][0].value}")
+                findings.insert(0, CountFinding("arrested_total", total, ev, False))
     return findings
 
 
