@@ -1,8 +1,9 @@
 """Is this document about a specific enforcement action against sex work?
 
 A transparent score: sentences where a sex-work topic term meets an
-enforcement action term count for relevance; cues of opinion, policy,
-court history, aggregate statistics and unrelated crime count against.
+enforcement action term count for relevance, as do a stated count and a named
+agency; cues of opinion, policy, court history, aggregate statistics and
+unrelated crime count against, with weights from `relevance.yaml`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from functools import lru_cache
 from .registry import lexicon
 from .text import Sentence
 
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
+_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+
 
 @lru_cache(maxsize=1)
 def _patterns():
@@ -19,17 +23,25 @@ def _patterns():
     topic = re.compile(r"(?i)\b(?:" + "|".join(lex["topic_terms"]) + r")")
     action = re.compile(r"(?i)\b(?:" + "|".join(lex["action_terms"]) + r")")
     negatives = {k: re.compile(r"(?i)\b(?:" + "|".join(v) + r")") for k, v in lex["negative_terms"].items()}
-    return topic, action, negatives, float(lex["threshold"])
+    header = re.compile("|".join(lex["header_labels"]))
+    return lex, topic, action, negatives, header
 
 
 def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool) -> tuple[float, bool]:
-    topic, action, negatives, threshold = _patterns()
+    """(score, relevant) for a document's sentences."""
+    lex, topic, action, negatives, header = _patterns()
     both = sum(1 for s in sentences if topic.search(s.text) and action.search(s.text))
     topic_sentences = sum(1 for s in sentences if topic.search(s.text))
     score = min(both, 4) * 1.0 + (1.5 if has_count else 0.0) + (0.5 if has_agency else 0.0)
+    weights = lex.get("negative_weights", {})
     for kind, pattern in negatives.items():
         hits = sum(1 for s in sentences if pattern.search(s.text))
         if hits:
-            weight = 1.0 if kind in ("unrelated", "court_history") else 0.5
-            score -= weight * min(hits, 4) * (1.0 if topic_sentences < 6 or kind != "unrelated" else 0.5)
-    return round(score, 3), score >= threshold
+            damp = 0.5 if kind == "unrelated" and topic_sentences >= 6 else 1.0
+            score -= float(weights.get(kind, 0.5)) * min(hits, 4) * damp
+    if any(header.search(s.text) for s in sentences if s.paragraph <= 2):
+        score -= float(lex.get("header_label_weight", 0))
+    first_person = sum(1 for s in sentences if _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
+    if first_person >= int(lex.get("first_person_sentences", 3)):
+        score -= float(lex.get("first_person_weight", 0))
+    return round(score, 3), score >= float(lex["threshold"])
