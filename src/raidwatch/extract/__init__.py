@@ -72,6 +72,13 @@ _ACTION_VERBS = re.compile(
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
+@lru_cache(maxsize=1)
+def _venue_context() -> re.Pattern:
+    """Sentences that can name where an action happened: an action verb or a sex-work term."""
+    topic = "|".join(lexicon("relevance")["topic_terms"])
+    return re.compile(rf"(?i)(?:{_ACTION_VERBS.pattern.replace('(?i)', '')})|\b(?:{topic})")
+
+
 def _is_header(sent: Sentence) -> bool:
     """Headline, byline and dateline lines: their dates are the story's, not the action's."""
     return sent.paragraph <= 3 and len(sent.text) < 90 and not _ACTION_VERBS.search(sent.text)
@@ -127,7 +134,7 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
     claims += _place_claims(text, sentences)
     claims += _date_claims(text, sentences, doc.published)
     for family, field in (("tactics", "tactics"), ("venues", "venues")):
-        for value, ev in find_cues(family, sentences).items():
+        for value, ev in find_cues(family, sentences, require=_venue_context() if family == "venues" else None).items():
             claims.append(Claim(field, value, ev))
     counts = _count_claims(text, sentences)
     claims += counts
