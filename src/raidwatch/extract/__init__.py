@@ -105,15 +105,21 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
 def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
     findings = find_counts(text, [s for s in sentences if not is_aggregate(s)])
     chosen = choose_counts(findings)
-    claims = [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items()]
-    if "arrested_total" not in chosen:
-        parts = [chosen[k] for k in ("arrested_sex_workers", "arrested_buyers") if k in chosen]
-        if parts and sum(p.value for p in parts) > 0:
-            first = parts[0].evidence
+    total = chosen.get("arrested_total")
+    if total is None or total.is_part:
+        # No stated total: disjoint groups of people arrested or charged add up to one
+        # (sex workers + buyers + people held on other charges, each group counted once).
+        groups = [chosen[k] for k in ("arrested_sex_workers", "arrested_buyers") if k in chosen and not chosen[k].is_part]
+        others = {f.value: f for f in findings if f.field == "arrested_total" and f.is_part and "charge:other" in f.evidence.rule}
+        groups += list(others.values())
+        if groups and sum(g.value for g in groups) > (total.value if total else 0):
+            first = groups[0].evidence
             ev = Evidence(first.start, first.end, first.sentence_start, first.sentence_end,
-                          "counts:sum-of-disjoint-groups", "sum of " + " + ".join(str(p.value) for p in parts))
-            claims.append(Claim("counts.arrested_total", sum(p.value for p in parts), ev))
-    return claims
+                          "counts:sum-of-disjoint-groups", "sum of " + " + ".join(str(g.value) for g in groups))
+            chosen = {**chosen, "arrested_total": None}
+            claims = [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items() if f is not None]
+            return claims + [Claim("counts.arrested_total", sum(g.value for g in groups), ev)]
+    return [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items()]
 
 
 def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences: list[Sentence]) -> OperationReport:

@@ -162,6 +162,10 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
     return findings
 
 
+# "A woman, 29, was also arrested": an indefinite article before a person noun counts one.
+_SINGLE_PERSON = re.compile(
+    r"(?<![\w,] )(?<!\w)(?P<art>\b(?:A|a|An|an))(?= (?:[\w-]+ ){0,2}?(?:woman|man|person|juvenile|teenager|girl|boy)\b)")
+
 _GROUP_SUM = re.compile(
     r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles) and (?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
 
@@ -190,6 +194,12 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     findings: list[CountFinding] = []
     s_text = sent.text
     numbers = find_numbers(s_text, sent.start)
+    taken = [(n.start, n.end) for n in numbers]
+    for m in _SINGLE_PERSON.finditer(s_text):
+        a, b = sent.start + m.start("art"), sent.start + m.end("art")
+        if all(b <= x or a >= y for x, y in taken):
+            numbers.append(NumberMention(a, b, 1, None))
+    numbers.sort(key=lambda n: n.start)
     date_spans = [d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")] if numbers else []
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
