@@ -69,6 +69,7 @@ def _place_claims(text: str, focus: list[Sentence]) -> list[Claim]:
 _ACTION_VERBS = re.compile(
     r"(?i)\b(?:raid\w*|arrest\w*|executed|carried out|conducted|visited|searched|swooped|ran|sting|operation|"
     r"sweep|crackdown|detained|served|posed|posing|took place|targeting|targeted)\b")
+_QUOTATION = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
@@ -87,7 +88,9 @@ def _is_header(sent: Sentence) -> bool:
 def _date_claims(text: str, sentences: list[Sentence], published: str | None) -> list[Claim]:
     body = [s for s in sentences if not _is_header(s)]
     findings = find_dates(text, [(s.start, s.end) for s in body], published)
-    action = [f for f in findings if not f.rule.endswith(":announcement")]
+    quoted = [(m.start(), m.end()) for m in _QUOTATION.finditer(text)]
+    action = [f for f in findings if not f.rule.endswith(":announcement")
+              and not any(a <= f.span[0] < b for a, b in quoted)]
     if not action:
         return []
 
@@ -97,6 +100,8 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
         return (not in_action, _PRECISION_RANK[f.precision], f.span[0])
 
     best = min(action, key=key)
+    if key(best)[0] and best.precision == "year":
+        return []  # a bare year outside any action sentence is history, not the operation's date
     sent = _containing(sentences, best.span[0]) or sentences[0]
     ev = _sentence_evidence(sent, best.span[0], best.span[1], best.rule)
     return [Claim("date.start", best.start, ev), Claim("date.end", best.end, ev), Claim("date.precision", best.precision, ev)]
