@@ -78,6 +78,10 @@ _NEAR_AFTER = 70
 _NEAR_BEFORE = 40
 
 
+def _within(hits: list[tuple[int, int, str, str]], start: int, end: int) -> list[tuple[int, int, str, str]]:
+    return [h for h in hits if start <= h[0] and h[1] <= end]
+
+
 def _noun_class(following: str) -> str | None:
     nouns = _grammar()[0]
     best = None
@@ -157,7 +161,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
     findings: list[CountFinding] = []
     for sent in sentences:
         headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
-        for f in _sentence_counts(text, sent):
+        for f in _sentence_counts_cached(text, sent):
             findings.append(CountFinding(f.field, f.value, f.evidence, f.is_part, headline) if headline else f)
     return findings
 
@@ -189,6 +193,12 @@ def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, 
     return n.value <= 100000
 
 
+@lru_cache(maxsize=2048)
+def _sentence_counts_cached(text: str, sent: Sentence) -> tuple[CountFinding, ...]:
+    """Counts of one sentence; cached because relevance and every report ask for the same sentences."""
+    return tuple(_sentence_counts(text, sent))
+
+
 def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     findings: list[CountFinding] = []
@@ -204,6 +214,8 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if _noun_class(s_text[n.end - sent.start:]) != "offence"]
+    # Charges are scanned once per sentence; each number then takes those inside its clause.
+    sentence_charges = charge_categories(s_text, linked=True) if numbers else []
     breakdown_total_seen = False
     for n in numbers:
         rs, re_ = n.start - sent.start, n.end - sent.start
@@ -217,7 +229,8 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         preds = {cls for cls, p in predicates.items()
                  if p.search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
                  or p.search(clause_before[-_NEAR_BEFORE:])}
-        charge_hits = charge_categories(clause_after, linked=True) or charge_categories(clause_before[-60:], linked=True)
+        charge_hits = (_within(sentence_charges, re_, right)
+                       or _within(sentence_charges, max(left, rs - 60), rs))
         charge = charge_hits[0][2] if charge_hits else None
         rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
         # "Of the 58 arrested, 37 were ...": the first number is the whole, later ones are parts.
@@ -231,7 +244,7 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
                 findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
             continue
         is_part = (
-            (breakdown_total_seen and not charge_categories(clause_after, linked=True)
+            (breakdown_total_seen and not _within(sentence_charges, re_, right)
              and noun in (None, "man", "woman", "person"))
             or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
             or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
