@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .. import __version__
 from ..model import Claim, Document, Evidence, Extraction, OperationReport
-from .agencies import find_agencies
+from .agencies import find_agencies, operation_agencies
 from .counts import choose_counts, find_counts
 from .dates import find_dates
 from .names import find_names
@@ -137,11 +137,11 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
             claims.append(Claim("name", n.name, _sentence_evidence(s, s.start + n.start, s.start + n.end, "name:pattern")))
             break
     seen_agencies: set[str] = set()
-    for s in sentences:
-        for m in find_agencies(s.text):
-            if m.name not in seen_agencies:
-                seen_agencies.add(m.name)
-                claims.append(Claim("agencies", m.name, _sentence_evidence(s, s.start + m.start, s.start + m.end, m.rule)))
+    for m in operation_agencies(text, sentences):
+        if m.name not in seen_agencies:
+            seen_agencies.add(m.name)
+            sent = _containing(sentences, m.start) or _containing(all_sentences, m.start) or sentences[0]
+            claims.append(Claim("agencies", m.name, _sentence_evidence(sent, m.start, m.end, m.rule)))
     claims += _place_claims(text, sentences)
     claims += _date_claims(text, sentences, doc.published)
     for family, field in (("tactics", "tactics"), ("venues", "venues")):
