@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from raidwatch.model import COUNT_NAMES, PUBLICITY_FLAGS, QUOTE_ROLES, SET_FIELDS
+from raidwatch.model import OPERATION_FIELDS, QUOTE_ROLES, SET_FIELDS
 
 __all__ = [
     "EvalInputError",
@@ -45,20 +45,7 @@ __all__ = [
 
 # Operation fields that are scored, in report order. `date.precision` and
 # `key` are part of the gold format but deliberately not scored.
-SCORED_FIELDS: tuple[str, ...] = (
-    "name",
-    "agencies",
-    "place.country",
-    "place.admin1",
-    "place.locality",
-    "date.start",
-    "date.end",
-    "tactics",
-    "venues",
-    *(f"counts.{name}" for name in COUNT_NAMES),
-    *(f"publicity.{flag}" for flag in PUBLICITY_FLAGS),
-    "immigration_involved",
-)
+SCORED_FIELDS: tuple[str, ...] = tuple(f for f in OPERATION_FIELDS if f != "date.precision")
 QUOTE_FIELDS: tuple[str, ...] = tuple(f"quotes.{role}" for role in QUOTE_ROLES)
 
 # Operation pairing: what an equal value is worth. Agencies add their overlap
