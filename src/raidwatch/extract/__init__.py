@@ -115,8 +115,11 @@ def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
         # No stated total: disjoint groups of people arrested or charged add up to one
         # (sex workers + buyers + people held on other charges, each group counted once).
         groups = [chosen[k] for k in ("arrested_sex_workers", "arrested_buyers") if k in chosen and not chosen[k].is_part]
-        others = {f.value: f for f in findings if f.field == "arrested_total" and f.is_part and "charge:other" in f.evidence.rule}
-        groups += list(others.values())
+        seen_spans = {(g.evidence.start, g.evidence.end) for g in groups}
+        for f in findings:
+            if f.field == "arrested_total" and f.group and (f.evidence.start, f.evidence.end) not in seen_spans:
+                seen_spans.add((f.evidence.start, f.evidence.end))
+                groups.append(f)
         if groups and sum(g.value for g in groups) > (total.value if total else 0):
             first = groups[0].evidence
             ev = Evidence(first.start, first.end, first.sentence_start, first.sentence_end,

@@ -26,6 +26,8 @@ class CountFinding:
     evidence: Evidence
     is_part: bool  # inside a breakdown ("Of the 58 arrested, 37 were ...")
     in_headline: bool = False  # headlines round figures and drop qualifiers: the body wins
+    group: bool = False  # a separate group of arrestees; groups add up to a total when none is stated
+    superseded: bool = False  # the text corrects this figure ("56 people were booked, not 58")
 
 
 def _alternation(items: list[str]) -> str:
@@ -47,9 +49,13 @@ def _grammar():
 
 
 _CHARGE_LINK = re.compile(
-    r"(?i)\b(?:for|with|of|on|over|in connection with|accused of|suspicion of|charges? of|counts? of|offences? of)"
+    r"(?i)\b(?:for|with|of|over|in connection with|accused of|suspicion of|charges? of|counts? of|offences? of)"
     r"(?:\s+(?:allegedly|attempting to|trying to|agreeing to|offering|committing|engaging in|the offen[cs]es? of|"
     r"a|an|one|two|several|multiple|felony|misdemeanou?r|[\w-]+-degree|[\w-]+-related|criminal|related)){0,3}\s*$")
+
+
+# "arrested on prostitution charges", "prostitution-related offences": the charge names its own noun.
+_CHARGE_NOUN_AFTER = re.compile(r"(?i)(?:-related)?\s*(?:charges?|offen[cs]es|counts?|violations?)\b")
 
 
 def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, str, str]]:
@@ -62,7 +68,8 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     found = []
     for pattern, category, jurisdiction in charges:
         for m in pattern.finditer(text):
-            if linked and not _CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()]):
+            if linked and not (_CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()])
+                               or _CHARGE_NOUN_AFTER.match(text, m.end())):
                 continue
             found.append((m.start(), m.end(), category, jurisdiction))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -111,6 +118,9 @@ def _clause_bounds(sentence: str, start: int, end: int, numbers: list[NumberMent
     return left, right
 
 
+GROUP = "group"  # is_part marker: a separate group of arrestees (see CountFinding.group)
+
+
 def _classify(noun: str | None, preds: set[str], charge: str | None, after_text: str) -> list[tuple[str, bool]]:
     """Map (noun class, predicate classes, charge category) to count fields.
 
@@ -138,6 +148,8 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
         fields.append(("potential_victims", False))
     if "immigration" in preds:
         fields.append(("immigration_detained", False))
+        if "arrest" in preds:
+            fields.append(("arrested_total", GROUP))  # "arrested on suspicion of immigration offences"
     if "safety" in preds and "arrest" not in preds:
         fields.append(("detained_not_arrested", False))
     if fields:
@@ -150,7 +162,7 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
         if charge == "sex_work" or noun == "worker":
             return [("arrested_sex_workers", False)]
         if charge == "other":
-            return [("arrested_total", True)]
+            return [("arrested_total", GROUP)]
         if noun in ("person", "man", "woman", "buyer", "worker", None):
             return [("arrested_total", False)]
     return []
@@ -159,11 +171,23 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
 def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
     """Every count statement in the given sentences of `text`, in document order."""
     findings: list[CountFinding] = []
+    corrected: set[int] = set()
+    for sent in sentences:
+        for m in _CORRECTION.finditer(sent.text):
+            corrected.update(n.value for n in find_numbers(m.group("old")))
     for sent in sentences:
         headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
         for f in _sentence_counts_cached(text, sent):
-            findings.append(CountFinding(f.field, f.value, f.evidence, f.is_part, headline) if headline else f)
+            if headline or f.value in corrected:
+                f = CountFinding(f.field, f.value, f.evidence, f.is_part, headline, f.group, f.value in corrected)
+            findings.append(f)
     return findings
+
+
+# A figure the text itself corrects: "56 people were booked ..., not 58", "first reported 43".
+_CORRECTION = re.compile(
+    r"(?i)(?:,\s*not|rather than|instead of|(?:first|initially|originally|previously) (?:reported|announced|said|gave)"
+    r"|up from|down from|revised (?:up|down) from)\s+(?P<old>(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?))\b")
 
 
 # "A woman, 29, was also arrested": an indefinite article before a person noun counts one.
@@ -186,8 +210,8 @@ def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, 
         return False  # "Wei Zhang, 47, of Orlando": an age beside a name
     if re.search(r"\w,\s*$", before) and re.match(r"^\s*(?:,|and\s+\d)", after):
         return False  # "A woman, 29, was ...": an age in apposition
-    if re.search(r"(?i)\baged?\s+\d+\s*(?:,|and|or)\s*$", before):
-        return False  # "aged 38 and 45"
+    if re.search(r"(?i)\baged?\s+(?:between\s+|from\s+)?(?:\d+\s*(?:,|and|or|to|-)\s*)*$", before):
+        return False  # "aged 38 and 45", "aged between 22 and 58"
     if any(ds <= n.start < de for ds, de in date_spans):
         return False
     return n.value <= 100000
@@ -248,8 +272,10 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
              and noun in (None, "man", "woman", "person"))
             or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
             or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
+        single = n.end - n.start <= 2 and s_text[rs:re_].lower() in ("a", "an")
         for field, part in _classify(noun, preds, charge, after):
-            findings.append(_finding(field, n, sent, rule, is_part or part))
+            group = part == GROUP or (single and field == "arrested_total")
+            findings.append(_finding(field, n, sent, rule, bool(is_part or part or single), group))
     for field, pattern in zeros.items():
         for m in pattern.finditer(s_text):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
@@ -267,19 +293,21 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     return findings
 
 
-def _finding(field: str, n: NumberMention, sent: Sentence, rule: str, is_part: bool = False) -> CountFinding:
+def _finding(field: str, n: NumberMention, sent: Sentence, rule: str, is_part: bool = False,
+             group: bool = False) -> CountFinding:
     ev = Evidence(n.start, n.end, sent.start, sent.end, rule, n.qualifier)
-    return CountFinding(field, n.value, ev, is_part)
+    return CountFinding(field, n.value, ev, is_part, group=group)
 
 
 def choose_counts(findings: list[CountFinding]) -> dict[str, CountFinding]:
     """One finding per field: the first whole figure the body states.
 
-    Parts of breakdowns and headline figures are used only when the body gives no whole figure.
+    Figures the text corrects, parts of breakdowns and headline figures are used only when the
+    body gives no better one.
     """
     chosen: dict[str, CountFinding] = {}
     for f in findings:
         current = chosen.get(f.field)
-        if current is None or (current.is_part, current.in_headline) > (f.is_part, f.in_headline):
+        if current is None or (current.superseded, current.is_part, current.in_headline) > (f.superseded, f.is_part, f.in_headline):
             chosen[f.field] = f
     return chosen
