@@ -194,6 +194,8 @@ _CORRECTION = re.compile(
 _SINGLE_PERSON = re.compile(
     r"(?<![\w,] )(?<!\w)(?P<art>\b(?:A|a|An|an))(?= (?:[\w-]+ ){0,2}?(?:woman|man|person|juvenile|teenager|girl|boy)\b)")
 
+_MINOR_AGE = re.compile(r"(?i)\b(?:a|an|one)\s+(?:1[0-7]|[1-9])-year-old\b")
+
 _GROUP_SUM = re.compile(
     r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles) and (?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
 
@@ -280,6 +282,14 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         for m in pattern.finditer(s_text):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
             findings.append(CountFinding(field, 0, ev, False))
+    # "recovered a 16-year-old girl", "including a 17-year-old": one minor the authorities found.
+    for m in _MINOR_AGE.finditer(s_text):
+        context = s_text[max(0, m.start() - 120):m.end() + 80]
+        if predicates["victim"].search(context) or predicates["minor"].search(context):
+            ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, "counts:minor-by-age")
+            findings.append(CountFinding("minors_identified", 1, ev, False))
+            if re.search(r"(?i)\b(?:recovered|rescued|found|located)\s*$", s_text[max(0, m.start() - 25):m.start()]):
+                findings.append(CountFinding("potential_victims", 1, ev, True))
     # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
     for m in _GROUP_SUM.finditer(s_text):
         values = [find_numbers(m.group(k)) for k in ("a", "b")]
