@@ -77,7 +77,8 @@ _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 def _venue_context() -> re.Pattern:
     """Sentences that can name where an action happened: an action verb or a sex-work term."""
     topic = "|".join(lexicon("relevance")["topic_terms"])
-    return re.compile(rf"(?i)(?:{_ACTION_VERBS.pattern.replace('(?i)', '')})|\b(?:{topic})")
+    undercover = r"undercover|decoy|meetings?|arrang\w+|responded|posted|placed|found|inside|premises|warrants?"
+    return re.compile(rf"(?i)(?:{_ACTION_VERBS.pattern.replace('(?i)', '')})|\b(?:{topic}|{undercover})\b")
 
 
 def _is_header(sent: Sentence) -> bool:
