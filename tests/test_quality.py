@@ -17,7 +17,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 pytestmark = pytest.mark.corpus
 
 # corpus -> (relevance F1 floor, micro F1 floor)
-FLOORS = {"dev": (0.97, 0.86), "seeds": (0.95, 0.60)}
+FLOORS = {"dev": (0.98, 0.91), "seeds": (0.95, 0.68)}
 
 
 def _require_shared() -> None:
@@ -54,3 +54,37 @@ def test_eval_agrees_with_independent_scorer(tmp_path, capsys):
     theirs = json.loads(reference.stdout)
     for key in ("documents", "relevance", "fields", "micro", "linking", "disagreements"):
         assert ours[key] == theirs[key], key
+
+
+# dev + seeds together (issue 4's targets are stated on both): per-field F1 floors at the
+# level reached; raise them as the extractor improves.
+COMBINED_FLOORS = {
+    "relevance": 0.98, "micro": 0.90, "quotes_exact_docs": 0.95,
+    "name": 0.90, "agencies": 0.95, "place.country": 0.95, "place.admin1": 0.96, "place.locality": 0.93,
+    "date.start": 0.90, "date.end": 0.90, "tactics": 0.90, "venues": 0.89,
+    "counts.arrested_total": 0.75, "counts.arrested_sex_workers": 0.80, "counts.arrested_buyers": 0.92,
+    "counts.charged_trafficking": 0.84, "counts.potential_victims": 0.85, "counts.minors_identified": 0.94,
+    "counts.immigration_detained": 0.87, "counts.premises_closed": 0.90, "counts.detained_not_arrested": 1.0,
+    "publicity.press_conference": 0.90, "publicity.names_or_photos_published": 0.85, "immigration_involved": 0.97,
+}
+
+
+def test_combined_field_floors():
+    _require_shared()
+    from raidwatch.evaluate import load_gold_corpus, score
+    from raidwatch.extract import extract
+    from raidwatch.ingest import read
+    from raidwatch.model import gold_record
+
+    golds, preds = [], []
+    for name in ("dev", "seeds"):
+        for gold, txt in load_gold_corpus(SHARED / "corpus" / name):
+            golds.append(gold)
+            doc = read(txt)[0]
+            preds.append(gold_record(doc, extract(doc)))
+    result = score(golds, preds)
+    measured = {"relevance": result["relevance"]["f1"], "micro": result["micro"]["f1"],
+                "quotes_exact_docs": result["quotes_exact_docs"],
+                **{f: v["f1"] for f, v in result["fields"].items()}}
+    below = {f: (measured[f], floor) for f, floor in COMBINED_FLOORS.items() if measured[f] < floor}
+    assert not below, f"fields under their floor (measured, floor): {below}"
