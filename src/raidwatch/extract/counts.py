@@ -197,7 +197,8 @@ _SINGLE_PERSON = re.compile(
 _MINOR_AGE = re.compile(r"(?i)\b(?:a|an|one)\s+(?:1[0-7]|[1-9])-year-old\b")
 
 _GROUP_SUM = re.compile(
-    r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles) and (?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
+    r"(?i)\b(?P<a>\w+(?:-\w+)?) (?P<na>women|men|people|adults|juveniles)(?:,[^,;]{1,30},)? and "
+    r"(?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
 
 
 def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, before_re, after_re) -> bool:
@@ -216,6 +217,8 @@ def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, 
         return False  # "aged 38 and 45", "aged between 22 and 58"
     if any(ds <= n.start < de for ds, de in date_spans):
         return False
+    if s_text[rs:re_].lower() == "one" and re.search(r"(?i)\b(?:a|an|the|this|that|another)(?:\s+[\w-]+)?\s+$", before):
+        return False  # "a similar one", "another one": a pronoun, not a count
     return n.value <= 100000
 
 
@@ -275,8 +278,9 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
             or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
             or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
         single = n.end - n.start <= 2 and s_text[rs:re_].lower() in ("a", "an")
+        separate = bool(re.match(r"(?i)^\s*(?:other|more|additional|further)\b", after))  # "two other men"
         for field, part in _classify(noun, preds, charge, after):
-            group = part == GROUP or (single and field == "arrested_total")
+            group = part == GROUP or (single and field == "arrested_total") or separate
             findings.append(_finding(field, n, sent, rule, bool(is_part or part or single), group))
     for field, pattern in zeros.items():
         for m in pattern.finditer(s_text):
@@ -292,7 +296,9 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
                 findings.append(CountFinding("potential_victims", 1, ev, True))
     # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
     for m in _GROUP_SUM.finditer(s_text):
-        values = [find_numbers(m.group(k)) for k in ("a", "b")]
+        values = [find_numbers(m.group(k)) or ([NumberMention(0, len(m.group(k)), 1, None)]
+                                                if m.group(k).lower() in ("a", "an") else [])
+                  for k in ("a", "b")]
         if all(v and v[0].start == 0 and v[0].end == len(m.group(k)) for v, k in zip(values, ("a", "b"))):
             clause = s_text[max(0, m.start() - 60):m.end() + 60]
             if predicates["arrest"].search(clause) and not predicates["immigration"].search(clause):
