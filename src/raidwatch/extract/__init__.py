@@ -86,6 +86,23 @@ def _is_header(sent: Sentence) -> bool:
     return sent.paragraph <= 3 and len(sent.text) < 90 and not _ACTION_VERBS.search(sent.text)
 
 
+_DATE_LINE = re.compile(r"(?i)^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\W*$")
+
+
+def _heads_action_section(sent: Sentence, body: list[Sentence]) -> bool:
+    """A line that is only a date ("Oct. 15") dates the lines under it, as in police blotters."""
+    if not _DATE_LINE.match(sent.text):
+        return False
+    for nxt in body:
+        if nxt.index <= sent.index:
+            continue
+        if _DATE_LINE.match(nxt.text):
+            return False
+        if _ACTION_VERBS.search(nxt.text) and _venue_context().search(nxt.text):
+            return True
+    return False
+
+
 def _date_claims(text: str, sentences: list[Sentence], published: str | None) -> list[Claim]:
     body = [s for s in sentences if not _is_header(s)]
     findings = find_dates(text, [(s.start, s.end) for s in body], published)
@@ -97,7 +114,7 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
 
     def key(f):
         sent = _containing(body, f.span[0])
-        in_action = bool(sent and _ACTION_VERBS.search(sent.text))
+        in_action = bool(sent and (_ACTION_VERBS.search(sent.text) or _heads_action_section(sent, body)))
         return (not in_action, _PRECISION_RANK[f.precision], f.span[0])
 
     best = min(action, key=key)
