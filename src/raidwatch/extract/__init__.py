@@ -86,6 +86,8 @@ def _is_header(sent: Sentence) -> bool:
     return sent.paragraph <= 3 and len(sent.text) < 90 and not _ACTION_VERBS.search(sent.text)
 
 
+# A date right after these words is the operation's own date ("the sting ran from November to January").
+_RAN_BEFORE = re.compile(r"(?i)\b(?:ran|run|took place|carried out|conducted|lasted|operated|held)\b[\w\s,]{0,12}$")
 _DATE_LINE = re.compile(r"(?i)^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\W*$")
 
 
@@ -115,7 +117,8 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
     def key(f):
         sent = _containing(body, f.span[0])
         in_action = bool(sent and (_ACTION_VERBS.search(sent.text) or _heads_action_section(sent, body)))
-        return (not in_action, _PRECISION_RANK[f.precision], f.span[0])
+        governed = bool(_RAN_BEFORE.search(text[max(0, f.span[0] - 30):f.span[0]]))
+        return (not in_action, not governed, _PRECISION_RANK[f.precision], f.span[0])
 
     best = min(action, key=key)
     if key(best)[0] and best.precision == "year":
