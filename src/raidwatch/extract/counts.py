@@ -81,6 +81,7 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+_CONTRAST = re.compile(r"(?i)\b(?:but|while|whereas|although|though|however)\b|;")
 _NEAR_AFTER = 70
 _NEAR_BEFORE = 40
 
@@ -258,8 +259,13 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         preds = {cls for cls, p in predicates.items()
                  if p.search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
                  or p.search(clause_before[-_NEAR_BEFORE:])}
-        charge_hits = (_within(sentence_charges, re_, right)
-                       or _within(sentence_charges, max(left, rs - 60), rs))
+        charge_hits = _within(sentence_charges, re_, right)
+        if not charge_hits:
+            # A charge before the number ("charged with solicitation were 21 men") unless a
+            # contrast starts a new clause in between ("none ... for prostitution, but two ...").
+            back = max(left, rs - 60)
+            cut = max((m.end() for m in _CONTRAST.finditer(s_text, back, rs)), default=back)
+            charge_hits = _within(sentence_charges, cut, rs)
         charge = charge_hits[0][2] if charge_hits else None
         rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
         # "Of the 58 arrested, 37 were ...": the first number is the whole, later ones are parts.
