@@ -128,8 +128,10 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
     return [Claim("date.start", best.start, ev), Claim("date.end", best.end, ev), Claim("date.precision", best.precision, ev)]
 
 
-def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
+def _count_claims(text: str, sentences: list[Sentence], wholes_only: bool = False) -> list[Claim]:
     findings = find_counts(text, [s for s in sentences if not is_aggregate(s)])
+    if wholes_only:  # a background mention counts only with figures of its own, not single people of ours
+        findings = [f for f in findings if not (f.is_part and f.value == 1)]
     chosen = choose_counts(findings)
     total = chosen.get("arrested_total")
     if total is None or total.is_part:
@@ -153,7 +155,8 @@ def _count_claims(text: str, sentences: list[Sentence]) -> list[Claim]:
     return [Claim(f"counts.{field}", f.value, f.evidence) for field, f in chosen.items()]
 
 
-def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences: list[Sentence]) -> OperationReport:
+def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences: list[Sentence],
+            background: bool = False) -> OperationReport:
     text = doc.text
     claims: list[Claim] = []
     for s in sentences:
@@ -173,7 +176,7 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
     for family, field in (("tactics", "tactics"), ("venues", "venues")):
         for value, ev in find_cues(family, sentences, require=_venue_context() if family == "venues" else None).items():
             claims.append(Claim(field, value, ev))
-    counts = _count_claims(text, sentences)
+    counts = _count_claims(text, sentences, wholes_only=background)
     claims += counts
     for flag, ev in find_cues("publicity", sentences).items():
         claims.append(Claim(f"publicity.{flag}", True, ev))
@@ -217,7 +220,7 @@ def extract(doc: Document) -> Extraction:
     main_report: OperationReport | None = None
     roundups = [b for b in blocks if b.kind == "roundup"]
     for block in blocks:
-        report = _report(doc, len(reports), list(block.sentences), sentences)
+        report = _report(doc, len(reports), list(block.sentences), sentences, block.kind == "background")
         if block.kind == "main":
             if roundups and not _has_counts(report):
                 continue  # the lead of a round-up story only summarises the operations below it

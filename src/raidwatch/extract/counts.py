@@ -81,6 +81,7 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+_APPOSITION = re.compile(r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)")
 _CONTRAST = re.compile(r"(?i)\b(?:but|while|whereas|although|though|however)\b|;")
 _NEAR_AFTER = 70
 _NEAR_BEFORE = 40
@@ -244,14 +245,25 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if _noun_class(s_text[n.end - sent.start:]) != "offence"]
+    appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
     # Charges are scanned once per sentence; each number then takes those inside its clause.
     sentence_charges = charge_categories(s_text, linked=True) if numbers else []
     breakdown_total_seen = False
     for n in numbers:
         rs, re_ = n.start - sent.start, n.end - sent.start
         before, after = s_text[:rs], s_text[re_:]
-        left, right = _clause_bounds(s_text, rs, re_, people_numbers, sent.start)
+        inside = next(((a, b) for a, b in appositions if a <= rs < b), None)
+        # Numbers inside a following apposition ("Nine people — six women and three men — were ...")
+        # are parts of this one: they neither end its clause nor lend it their words.
+        following = [(a, b) for a, b in appositions if a >= re_]
+        skip = following[0] if following and not s_text[re_:following[0][0]].strip(" ,").count(" ") > 3 else None
+        clause_numbers = [m for m in people_numbers
+                          if not (skip and skip[0] <= m.start - sent.start < skip[1])
+                          and not (inside and not (inside[0] <= m.start - sent.start < inside[1]))]
+        left, right = _clause_bounds(s_text, rs, re_, clause_numbers, sent.start)
         clause_after = s_text[re_:right]
+        if skip and skip[1] <= right:
+            clause_after = s_text[re_:skip[0]] + " " + s_text[skip[1]:right]
         clause_before = s_text[left:rs]
         noun = _noun_class(after)
         # Arrest verbs must sit next to the counted noun ("61 men were charged", "arrested 22 people");
@@ -279,7 +291,8 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
                 findings.append(_finding(field, n, sent, "counts:breakdown-whole"))
             continue
         is_part = (
-            (breakdown_total_seen and not _within(sentence_charges, re_, right)
+            inside is not None
+            or (breakdown_total_seen and not _within(sentence_charges, re_, right)
              and noun in (None, "man", "woman", "person"))
             or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
             or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
