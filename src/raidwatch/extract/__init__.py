@@ -138,8 +138,9 @@ def _count_claims(text: str, sentences: list[Sentence], wholes_only: bool = Fals
         # No stated total: disjoint groups of people arrested or charged add up to one
         # (sex workers + buyers + people held on other charges, each group counted once).
         groups = [chosen[k] for k in ("arrested_sex_workers", "arrested_buyers") if k in chosen and not chosen[k].is_part]
-        if "charged_trafficking" in chosen and chosen["charged_trafficking"].group:
-            groups.append(chosen["charged_trafficking"])  # "two other men were charged with trafficking"
+        trafficking = chosen.get("charged_trafficking")
+        if trafficking is not None and trafficking.value and not trafficking.is_part:
+            groups.append(trafficking)  # people charged with trafficking are neither buyers nor sellers
         seen_spans = {(g.evidence.start, g.evidence.end) for g in groups}
         for f in findings:
             if f.field == "arrested_total" and f.group and (f.evidence.start, f.evidence.end) not in seen_spans:
