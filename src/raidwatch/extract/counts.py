@@ -81,6 +81,9 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+_ARREST_NOUN = re.compile(r"(?i)\barrests?\b")
+_DATE_GATE = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b")
 _APPOSITION = re.compile(r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)")
 _CONTRAST = re.compile(r"(?i)\b(?:but|while|whereas|although|though|however)\b|;")
 _NEAR_AFTER = 70
@@ -241,13 +244,17 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         if all(b <= x or a >= y for x, y in taken):
             numbers.append(NumberMention(a, b, 1, None))
     numbers.sort(key=lambda n: n.start)
-    date_spans = [d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")] if numbers else []
+    # Only sentences naming a month or a year can hold a date that would be mistaken for a count.
+    date_spans = ([d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")]
+                  if numbers and _DATE_GATE.search(s_text) else [])
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if _noun_class(s_text[n.end - sent.start:]) != "offence"]
     appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
     # Charges are scanned once per sentence; each number then takes those inside its clause.
-    sentence_charges = charge_categories(s_text, linked=True) if numbers else []
+    # Charge wording only decides arrest figures: sentences without an arrest word skip the scan.
+    needs_charges = numbers and (predicates["arrest"].search(s_text) or _ARREST_NOUN.search(s_text))
+    sentence_charges = charge_categories(s_text, linked=True) if needs_charges else []
     breakdown_total_seen = False
     for n in numbers:
         rs, re_ = n.start - sent.start, n.end - sent.start
