@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ..model import Evidence
 from .dates import find_dates
+from .literals import PatternIndex
 from .numbers import NumberMention, find_numbers
 from .registry import charge_vocabulary, lexicon
 from .text import Sentence
@@ -40,12 +41,14 @@ def _grammar():
     nouns = [(cls, re.compile(rf"(?i)^(?:[\w'-]+\s+){{0,3}}?(?:{_alternation(words)})\b"))
              for cls, words in lex["nouns"].items()]
     predicates = {cls: re.compile(rf"(?i)\b(?:{_alternation(words)})\b") for cls, words in lex["predicates"].items()}
-    charges = [(re.compile(rf"(?i)\b(?:{c['pattern']})\b"), c["category"], c["jurisdiction"]) for c in charge_vocabulary()]
+    vocabulary = charge_vocabulary()
+    charges = [(re.compile(rf"(?i)\b(?:{c['pattern']})\b"), c["category"], c["jurisdiction"]) for c in vocabulary]
+    charges_index = PatternIndex([c["pattern"] for c in vocabulary])
     zeros = {f: re.compile(rf"(?i)\b(?:{_alternation(p)})\b") for f, p in lex["zero_patterns"].items()}
     opener = re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_openers'])})\s*$")
     before = re.compile(rf"(?i)(?:{_alternation(lex['not_counts']['before'])})\s*$")
     after = re.compile(rf"(?i)^\s*(?:{_alternation(lex['not_counts']['after'])})")
-    return nouns, predicates, charges, zeros, opener, before, after
+    return nouns, predicates, (charges, charges_index), zeros, opener, before, after
 
 
 _CHARGE_LINK = re.compile(
@@ -64,9 +67,10 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     With `linked`, only charges introduced by a linking word ("charged with", "arrested for",
     "accused of") count, so "a sting aimed at men trying to buy sex" assigns no charge.
     """
-    _, _, charges, *_ = _grammar()
+    _, _, (charges, index), *_ = _grammar()
     found = []
-    for pattern, category, jurisdiction in charges:
+    for i in index.candidates(text):
+        pattern, category, jurisdiction = charges[i]
         for m in pattern.finditer(text):
             if linked and not (_CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()])
                                or _CHARGE_NOUN_AFTER.match(text, m.end())):

@@ -1,0 +1,105 @@
+"""Skip regular expressions that cannot match, using the literal words they require.
+
+Running a hundred lexicon patterns over every sentence costs more than the
+rest of extraction. Most patterns require some literal text ("brothel",
+"soliciting"): `required_factors` works out, from the parsed pattern, a set of
+strings one of which every match must contain, and `PatternIndex` finds with
+one Aho-Corasick pass which patterns have a required string in the text, so
+only those run. Patterns whose requirements cannot be worked out always run,
+so the result is the same as running every pattern.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+try:  # Python 3.11+: the parser moved into re._parser
+    from re import _constants as sre_constants, _parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+import ahocorasick
+
+_MIN_FACTOR = 3
+
+
+def _sequence(items) -> set[str] | None:
+    """Required factors of a sequence: the best of its literal runs and its sub-parts."""
+    candidates: list[set[str]] = []
+    run = ""
+
+    def close_run() -> None:
+        nonlocal run
+        if len(run) >= _MIN_FACTOR:
+            candidates.append({run})
+        run = ""
+
+    for op, arg in items:
+        if op is sre_constants.LITERAL:
+            run += chr(arg).lower()
+            continue
+        close_run()
+        if op is sre_constants.SUBPATTERN:
+            sub = _sequence(arg[-1])
+        elif op is sre_constants.BRANCH:
+            sub = _branch(arg[1])
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and arg[0] >= 1:
+            sub = _sequence(arg[2])
+        else:
+            sub = None
+        if sub:
+            candidates.append(sub)
+    close_run()
+    if not candidates:
+        return None
+    # The most selective requirement: the set whose shortest string is longest.
+    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _branch(branches) -> set[str] | None:
+    result: set[str] = set()
+    for branch in branches:
+        sub = _sequence(branch)
+        if sub is None:
+            return None
+        result |= sub
+    return result
+
+
+def required_factors(pattern: str) -> set[str] | None:
+    """Lower-case strings one of which every match of `pattern` contains, or None if unknown."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    return _sequence(list(parsed))
+
+
+class PatternIndex:
+    """Which of many patterns may match a text, found in one pass over it."""
+
+    def __init__(self, patterns: Sequence[str]):
+        self._always: list[int] = []
+        self._automaton = ahocorasick.Automaton()
+        owners: dict[str, list[int]] = {}
+        for i, pattern in enumerate(patterns):
+            factors = required_factors(pattern)
+            if not factors:
+                self._always.append(i)
+                continue
+            for factor in factors:
+                owners.setdefault(factor, []).append(i)
+        for factor, indexes in owners.items():
+            self._automaton.add_word(factor, tuple(indexes))
+        if owners:
+            self._automaton.make_automaton()
+        self._has_words = bool(owners)
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes of the patterns that may match `text`, in pattern order."""
+        found = set(self._always)
+        if self._has_words:
+            for _, indexes in self._automaton.iter(text.lower()):
+                found.update(indexes)
+        return sorted(found)
