@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
@@ -41,11 +42,25 @@ def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None
     usable = [(s, _unquoted(s.text)) for s in sentences]
     if require is not None:
         usable = [(s, t) for s, t in usable if require.search(t)]
+    if not usable:
+        return found
+    # One search per cue over the usable sentences joined by line breaks (no cue spans a line
+    # break), mapped back to the sentence it fell in: the same first match as sentence by sentence.
+    joined = "\n".join(t for _, t in usable)
+    starts = []
+    offset = 0
+    for _, t in usable:
+        starts.append(offset)
+        offset += len(t) + 1
     for value, pattern in _cues()[family].items():
-        for sent, plain in usable:
-            m = pattern.search(plain)
-            if m:
-                found[value] = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end,
+        m = pattern.search(joined)
+        while m is not None:
+            k = bisect_right(starts, m.start()) - 1
+            sent, plain = usable[k]
+            local_start, local_end = m.start() - starts[k], m.end() - starts[k]
+            if local_end <= len(plain):
+                found[value] = Evidence(sent.start + local_start, sent.start + local_end, sent.start, sent.end,
                                         f"{family}:{value}")
                 break
+            m = pattern.search(joined, starts[k + 1]) if k + 1 < len(starts) else None
     return found
