@@ -214,7 +214,7 @@ def extract(doc: Document) -> Extraction:
                                 "immigration_detained", "detained_not_arrested")
                     for c in find_counts(text, main_sentences))
     has_agency = bool(find_agencies(text))
-    score, relevant = relevance_score(sentences, has_count, has_agency)
+    score, relevant = relevance_score(sentences, has_count, has_agency, text)
     if not relevant:
         return Extraction(False, score, (), quotes, extractor_version())
     reports: list[OperationReport] = []

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from .registry import lexicon
-from .text import Sentence
+from .text import Sentence, sentences_matching
 
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
@@ -27,21 +27,38 @@ def _patterns():
     return lex, topic, action, negatives, header
 
 
-def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool) -> tuple[float, bool]:
-    """(score, relevant) for a document's sentences."""
+def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool, text: str | None = None) -> tuple[float, bool]:
+    """(score, relevant) for a document's sentences (`text`: the document they index into)."""
     lex, topic, action, negatives, header = _patterns()
-    both = sum(1 for s in sentences if topic.search(s.text) and action.search(s.text))
-    topic_sentences = sum(1 for s in sentences if topic.search(s.text))
+    if text is None:
+        text = "\n".join(s.text for s in sentences)
+        sentences = _respan(sentences)
+
+    def hits(pattern: re.Pattern) -> set[int]:
+        return sentences_matching(pattern, text, sentences)
+
+    topic_hits = hits(topic)
+    both = len(topic_hits & hits(action))
+    topic_sentences = len(topic_hits)
     score = min(both, 4) * 1.0 + (1.5 if has_count else 0.0) + (0.5 if has_agency else 0.0)
     weights = lex.get("negative_weights", {})
     for kind, pattern in negatives.items():
-        hits = sum(1 for s in sentences if pattern.search(s.text))
-        if hits:
+        count = len(hits(pattern))
+        if count:
             damp = 0.5 if kind == "unrelated" and topic_sentences >= 6 else 1.0
-            score -= float(weights.get(kind, 0.5)) * min(hits, 4) * damp
+            score -= float(weights.get(kind, 0.5)) * min(count, 4) * damp
     if any(header.search(s.text) for s in sentences if s.paragraph <= 2):
         score -= float(lex.get("header_label_weight", 0))
     first_person = sum(1 for s in sentences if _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
     if first_person >= int(lex.get("first_person_sentences", 3)):
         score -= float(lex.get("first_person_weight", 0))
     return round(score, 3), score >= float(lex["threshold"])
+
+
+def _respan(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences re-indexed into their own text joined by line breaks (when no document is given)."""
+    out, offset = [], 0
+    for s in sentences:
+        out.append(Sentence(offset, offset + len(s.text), s.text, s.paragraph, s.index))
+        offset += len(s.text) + 1
+    return out

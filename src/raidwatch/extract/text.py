@@ -6,6 +6,7 @@ text: it only returns (start, end) pairs into it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,3 +71,27 @@ def split_sentences(text: str) -> list[Sentence]:
             s = p_start + cursor
             sentences.append(Sentence(s, s + len(rest), rest, p_index, len(sentences)))
     return sentences
+
+
+def sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]) -> set[int]:
+    """Indexes (into `sentences`) of the sentences in which `pattern` matches.
+
+    One pass over the text instead of one search per sentence; a match must lie inside a
+    sentence, as it would when each sentence is searched on its own.
+    """
+    hits: set[int] = set()
+    if not sentences:
+        return hits
+    starts = [s.start for s in sentences]
+    pos, end = sentences[0].start, sentences[-1].end
+    while pos < end:
+        m = pattern.search(text, pos, end)
+        if m is None:
+            break
+        k = bisect_right(starts, m.start()) - 1
+        if k >= 0 and m.end() <= sentences[k].end:
+            hits.add(k)
+            pos = sentences[k + 1].start if k + 1 < len(sentences) else end
+        else:
+            pos = sentences[k + 1].start if k + 1 < len(sentences) else end
+    return hits
