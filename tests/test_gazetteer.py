@@ -344,6 +344,60 @@ def test_every_us_county_has_coordinates_in_its_state(g):
         assert abs(p.latitude - st.latitude) < 15 and abs(p.longitude - st.longitude) < 30, p
 
 
+# ------------------------------------------------- caching and fast paths
+
+
+HEADLINE_DOC = (
+    "SPRINGFIELD, Mo. — Police Arrest 12 In Springfield Massage Parlor Sting\n"
+    "By Jane Doe\n"
+    "Officers from the Springfield Police Department raided three parlors on "
+    "Monday, a spokesman for Greene County said. \"We acted in Springfield,\" "
+    "he said.\nDeputies in Polk County, Florida, arrested 27 people.\n"
+)
+
+
+def test_resolve_with_different_focus_matches_uncached(g):
+    """resolve() reuses the text-level work across calls on one text; the
+    answers equal those computed from scratch for each call."""
+    text = HEADLINE_DOC
+    polk = text.index("Polk County")
+    focuses = [None, [(0, 80)], [(polk - 20, len(text))], [(0, 80)], None, [(len(text), len(text))]]
+    fresh = Gazetteer(gz.load_data())
+    for focus in focuses:
+        fresh._text_cache.clear()
+        assert g.resolve(text, focus) == fresh.resolve(text, focus)
+    assert where(g.resolve(text, [(polk - 20, len(text))])) == ("US", "Florida", "Polk County")
+    assert where(g.resolve(text, [(0, 80)]))[:2] == ("US", "Missouri")
+
+
+def test_find_returns_a_new_list(g):
+    text = "Officers raided flats in Stratford, east London, on Monday morning."
+    first = g.find(text)
+    first.clear()
+    assert [m.surface for m in g.find(text)] == ["Stratford", "London"]
+
+
+def test_fold_many_matches_fold():
+    names = ["Île-de-France", "St. John’s", "Saint-Étienne", "Fort  Worth", "ΣΟΦΙΑΣ", "İstanbul", "Mount Saint Helens",
+             "Lakemount", "Rock & Roll", "Sainte-Foy", "", " ", "Dún Laoghaire", "Łódź", "Øresund", "Gießen"]
+    assert gz._fold_many(names) == [gz.fold(n) for n in names]
+
+
+def test_prev_word_before_a_final_newline():
+    # "$" in _CAPWORD_BEFORE also matches before a newline that ends the window
+    assert Gazetteer._prev_word("Walk \nAhlen", 6) == "Walk"
+    assert Gazetteer._prev_word("Walk\nAhlen", 5) is None
+    assert Gazetteer._prev_word("Mr Bolton", 3) == "Mr"
+
+
+def test_shadow_and_titlecase_lines():
+    g_ = get_gazetteer()
+    text = "SPRINGFIELD, Mo. — police said\nNEW YORK POLICE RAID SPAS\nsome text here.\n"
+    assert g_._shadow(text) == "Springfield, Mo. — police said\nNew York Police Raid Spas\nsome text here.\n"
+    assert g_._shadow("nothing to change here\n") is None
+    assert Gazetteer._titlecase_lines("Police Raid Massage Parlors Across Florida\nthe rest of the text is prose\n") == [(0, 43)]
+
+
 # ----------------------------------------------------------- corpus checks
 
 

@@ -53,6 +53,11 @@ Lake", "Morag Findlay"), street names ("Romford Road"), blocking phrases
 ("Washington Post") and common-word names ("Reading", "Mobile") that lack
 context (", Berkshire", "in Reading").  ``resolve`` is described on the
 method.
+
+``find`` and ``resolve`` keep what they compute from a text alone (its
+mentions, their disambiguation and salience weights) for the last few texts,
+so resolving one text again with other focus spans only redoes the choice
+among the mentions in focus; answers are the same as computed afresh.
 """
 
 from __future__ import annotations
@@ -64,8 +69,11 @@ import re
 import threading
 import unicodedata
 import warnings
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from itertools import accumulate, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -167,6 +175,51 @@ def fold(s: str) -> str:
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
     words = _FOLD_NONWORD.sub(" ", s).split()
     return " ".join(_FOLD_WORDS.get(w, w) for w in words)
+
+
+_FOLD_REPLACEMENTS = tuple((chr(k), v or "") for k, v in _FOLD_TABLE.items())
+_FOLD_NONWORD_NL = re.compile(r"[^0-9a-z\n]+")
+_FOLD_WORD_RUN = re.compile(r"(?:" + "|".join(sorted(_FOLD_WORDS, key=len, reverse=True)) + r")\b")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_many(strings: list[str]) -> list[str]:
+    """``[fold(s) for s in strings]``, computed on one newline-joined string
+    (several times faster for the gazetteer's tens of thousands of names).
+    Every step acts within a line exactly as on a separate string: lower()
+    (final sigma looks no further than a line break), the replacements,
+    NFKD (a line break is a starter: no reordering across it) and the word
+    rules."""
+    if not strings:
+        return []
+    big = "\n".join(strings)
+    if big.count("\n") != len(strings) - 1:
+        return [fold(s) for s in strings]
+    big = big.lower()
+    # str.translate(_FOLD_TABLE) as plain replacements (much faster on a long
+    # string; no replacement produces a character that another one replaces)
+    for a, b in _FOLD_REPLACEMENTS:
+        if a in big:
+            big = big.replace(a, b)
+    if not big.isascii():
+        big = unicodedata.normalize("NFKD", big)
+        marks = {ch for ch in set("".join(_NON_ASCII_RUN.findall(big))) if unicodedata.combining(ch)}
+        if marks:
+            big = re.compile("[" + "".join(re.escape(ch) for ch in sorted(marks)) + "]+").sub("", big)
+    big = _FOLD_NONWORD_NL.sub(" ", big)
+
+    def word(m: re.Match) -> str:
+        k = m.start()
+        if k and big[k - 1] not in " \n":
+            return m.group(0)  # inside a word: "lakemount"
+        return _FOLD_WORDS[m.group(0)]
+
+    big = _FOLD_WORD_RUN.sub(word, big)
+    # runs of non-word characters became one space: drop those at line ends
+    out = big.replace(" \n", "\n").replace("\n ", "\n").strip(" ").split("\n")
+    if len(out) != len(strings):  # pragma: no cover - NFKD produced a line break
+        return [fold(s) for s in strings]
+    return out
 
 
 def _ascii_fold(s: str) -> str:
@@ -642,6 +695,50 @@ _CAPWORD_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \t]+$")
 _WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
 _LINE_START_CAPS = re.compile(r"^[ \t]*((?:[A-Z][A-Z'’.\-]*[A-Z.](?:[ \t]+|(?=[,(—–:])))+)")
 _DATELINE_TAIL = re.compile(r"[ \t]*(?:,|\(|—|–|-{1,2}[ \t]|:)")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# a word of four or more characters as _titlecase_lines counts them: the
+# maximal runs of r"[^\W\d_][\w'’\-]*" that are at least four long
+_LONG_WORD = re.compile(r"[^\W\d_][\w'’\-]{3,}")
+_NEXT_CAPWORD = re.compile(r"[ \t]+([A-Z][\w'’\-]*\.?)")
+_TOKEN = re.compile(r"[\w'’]+")
+_INITIAL = re.compile(r"[A-Z]\.")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’\-]*)")
+_COUNTY_AFTER = re.compile(r"[ \t]+(?:county|counties)\b")
+_STOP_GAP = re.compile(r"[ \t]*[,(][ \t]*")
+# characters str.splitlines() breaks at
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
+_ASCII_UPPER = bytes(c for c in range(128) if chr(c).isupper())
+_ASCII_LOWER = bytes(c for c in range(128) if chr(c).islower())
+
+
+def _is_titlecase_line(line: str) -> bool:
+    """A line (headline) with five or more words of four letters or more, at
+    least 70 % of them capitalised."""
+    words = _LONG_WORD.findall(line)
+    return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _letter_counts(line: str) -> tuple[int, int]:
+    """(letters, upper-case letters) in ``line``: ``ch.isalpha()`` and
+    ``ch.isalpha() and ch.isupper()`` counted without a per-character loop
+    over the ASCII part.  Returns (0, 0) early for a line with more than a
+    fifth lower-case ASCII letters, which cannot be 80 % upper case."""
+    b = line.encode("ascii", "ignore")
+    n = len(b)
+    if 5 * (n - len(b.translate(None, _ASCII_LOWER))) > len(line):
+        return 0, 0
+    letters = n - len(b.translate(None, _ASCII_LETTERS))
+    upper = n - len(b.translate(None, _ASCII_UPPER)) if letters else 0
+    if n != len(line):
+        for run in _NON_ASCII_RUN.findall(line):
+            for ch in run:
+                if ch.isalpha():
+                    letters += 1
+                    if ch.isupper():
+                        upper += 1
+    return letters, upper
+
 
 _DIRECTION = (
     r"(?:north|south|east|west|central|northern|southern|eastern|western|"
@@ -678,6 +775,28 @@ _CENTRE_BEFORE = re.compile(r"\b(?:city|town)[ -]cent(?:re|er)[ \t]*,?[ \t]+(?:a
 _CENTRE_AFTER = re.compile(r"^[ \t]*,?[ \t]+(?:and|or|&)[ \t]+(?:the[ \t]+|its[ \t]+)?(?:city|town)[ -]cent(?:re|er)\b", re.I)
 
 
+_first = itemgetter(0)
+_TEXT_CACHE_SIZE = 8  # texts whose find/resolve work is kept
+_SCOPE_CACHE_SIZE = 32  # resolve() answers kept per text (one per focus scope)
+
+
+class _TextState:
+    """What find() and resolve() compute from a text alone."""
+
+    __slots__ = ("found", "mentions", "picks", "ids", "headline_end", "quoted", "weights", "results", "lock")
+
+    def __init__(self, found: list) -> None:
+        self.found = found
+        self.mentions: list[Mention] = [m for m, _, _ in found]
+        self.picks: list[tuple[int | None, float]] | None = None
+        self.ids: list[int] = []
+        self.headline_end = -1
+        self.quoted: list[tuple[int, int]] = []
+        self.weights: dict[int, float] = {}  # mention index -> _mention_weight
+        self.results: dict[tuple[int, ...], Resolution] = {}  # scope -> answer
+        self.lock = threading.Lock()
+
+
 class Gazetteer:
     """Place-name matcher and resolver over the compiled gazetteer data
     (see :func:`build_data` for its layout)."""
@@ -687,21 +806,18 @@ class Gazetteer:
 
         if stoplist is None:
             stoplist = _load_yaml(STOPLIST_FILE)
-        self.places: list[Place] = []
-        self._flags: list[int] = []
-        self._prior: list[float] = []
-        for name, kind, cc, a1, lat, lon, pop, parent, flags, prior in data["places"]:
-            self.places.append(Place(name, kind, cc, a1, lat, lon, pop, parent))
-            self._flags.append(flags)
-            self._prior.append(prior)
+        # rows: name, kind, country, admin1, lat, lon, pop, parent, flags, prior
+        rows = data["places"]
+        if any(len(r) != 10 for r in rows):
+            raise ValueError("gazetteer data: place rows must have 10 fields")
+        self.places: list[Place] = [Place(*r[:8]) for r in rows]
+        self._flags: list[int] = [r[8] for r in rows]
+        self._prior: list[float] = [r[9] for r in rows]
         self._pid = {id(p): i for i, p in enumerate(self.places)}
-        self._surfaces: list[str] = []
-        self._entries: list[list[tuple[int, str]]] = []
-        self._sid: dict[str, int] = {}
-        for surface, entries in data["names"].items():
-            self._sid[surface] = len(self._surfaces)
-            self._surfaces.append(surface)
-            self._entries.append([(int(i), m) for i, m in entries])
+        names = data["names"]
+        self._surfaces: list[str] = list(names)
+        self._entries: list[list[tuple[int, str]]] = [[(int(i), m) for i, m in entries] for entries in names.values()]
+        self._sid: dict[str, int] = {surface: sid for sid, surface in enumerate(self._surfaces)}
         sl = stoplist or {}
         for b in sl.get("blockers") or []:
             # a blocking phrase is a surface without places: it wins the
@@ -740,7 +856,13 @@ class Gazetteer:
                 self._country_idx.setdefault(p.country, i)
         self._folded: dict[str, list[int]] | None = None
         self._lock = threading.Lock()
+        self._surface_breaks_line = bool(_LINE_BREAK.search("\0".join(self._surfaces)))
+        self._text_cache: OrderedDict[str, _TextState] = OrderedDict()
+        # candidate lists -> _rank() (a few thousand distinct lists at most)
+        self._ranked: dict[tuple[tuple[int, str], ...], tuple] = {}
+        self._cache_lock = threading.Lock()
         self._ancestor_cache: dict[int, tuple[str, ...]] = {}
+        self._support_key_cache: dict[int, tuple] = {}
 
     # ---------------------------------------------------------------- lookup
 
@@ -748,20 +870,33 @@ class Gazetteer:
         if self._folded is None:
             with self._lock:
                 if self._folded is None:
-                    idx: dict[str, list[int]] = defaultdict(list)
-                    for sid, surface in enumerate(self._surfaces):
-                        entries = self._entries[sid]
+                    # fold() each distinct string once: the surfaces with
+                    # places, then the place names that are not surfaces
+                    surfaces = [self._surfaces[sid] for sid, entries in enumerate(self._entries) if entries]
+                    key_of = dict(zip(surfaces, _fold_many(surfaces)))
+                    rest = list(dict.fromkeys(p.name for p in self.places if p.name not in key_of))
+                    key_of.update(zip(rest, _fold_many(rest)))
+                    # surfaces in order, then the places' own names; each
+                    # place once per key
+                    idx: dict[str, list[int]] = {}
+                    for sid, entries in enumerate(self._entries):
                         if not entries:
                             continue
-                        lst = idx[fold(surface)]
+                        key = key_of[self._surfaces[sid]]
+                        lst = idx.get(key)
+                        if lst is None:
+                            lst = idx[key] = []
                         for i, _mode in entries:
                             if i not in lst:
                                 lst.append(i)
                     for i, p in enumerate(self.places):
-                        lst = idx[fold(p.name)]
-                        if i not in lst:
+                        key = key_of[p.name]
+                        lst = idx.get(key)
+                        if lst is None:
+                            idx[key] = [i]
+                        elif i not in lst:
                             lst.append(i)
-                    self._folded = dict(idx)
+                    self._folded = idx
         return self._folded
 
     def lookup(self, name: str, country: str | None = None, admin1: str | None = None) -> list[Place]:
@@ -809,35 +944,49 @@ class Gazetteer:
     def _shadow(self, text: str) -> str | None:
         """Copy of ``text`` (same length) with all-caps headlines and dateline
         place names title-cased: "SPRINGFIELD, Mo. —" -> "Springfield, Mo. —"."""
+        return self._shadow_lines(text)[0]
+
+    @staticmethod
+    def _shadow_lines(text: str) -> tuple[str | None, list[tuple[int, int]]]:
+        """:meth:`_shadow` and the (start, end) of the lines it changes."""
         chars: list[str] | None = None
+        changed: list[tuple[int, int]] = []
         pos = 0
         for line in text.splitlines(keepends=True):
-            letters = [ch for ch in line if ch.isalpha()]
+            n_letters, n_upper = _letter_counts(line)
             spans: list[tuple[int, int]] = []
-            if len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters):
+            if n_letters >= 6 and n_upper >= 0.8 * n_letters:
                 spans = [(w.start(), w.end()) for w in _WORD.finditer(line)]
             else:
                 m = _LINE_START_CAPS.match(line)
                 if m and _DATELINE_TAIL.match(line, m.end(1)):
                     spans = [(m.start(1) + w.start(), m.start(1) + w.end()) for w in _WORD.finditer(m.group(1))]
+            line_changed = False
             for s, e in spans:
                 w = line[s:e]
                 if not w.isupper() or sum(ch.isalpha() for ch in w) < 3:
                     continue
-                t = re.sub(r"[^\W\d_]+", lambda mm: mm.group(0).capitalize(), w)
+                t = _LETTER_RUN.sub(lambda mm: mm.group(0).capitalize(), w)
                 if len(t) != len(w) or t == w:
                     continue
                 if chars is None:
                     chars = list(text)
                 chars[pos + s : pos + e] = list(t)
+                line_changed = True
+            if line_changed:
+                changed.append((pos, pos + len(line)))
             pos += len(line)
-        return None if chars is None else "".join(chars)
+        return (None if chars is None else "".join(chars)), changed
 
-    def _raw_matches(self, text: str) -> list[tuple[int, int, int]]:
+    def _raw_matches(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, int]]:
+        """Automaton matches on word boundaries that lie within text[lo:hi]
+        (the boundary characters are read from the whole text)."""
         out = []
         n = len(text)
-        for last, sid in self._auto.iter(text):
-            surface = self._surfaces[sid]
+        surfaces = self._surfaces
+        it = self._auto.iter(text) if lo == 0 and hi is None else self._auto.iter(text, lo, n if hi is None else hi)
+        for last, sid in it:
+            surface = surfaces[sid]
             start = last - len(surface) + 1
             end = last + 1
             if start > 0:
@@ -858,20 +1007,31 @@ class Gazetteer:
 
     @staticmethod
     def _prev_word(text: str, start: int) -> str | None:
+        # _CAPWORD_BEFORE needs a blank right before ``start`` (or before a
+        # final newline: "$" matches there too)
+        c = text[start - 1 : start]
+        if c != " " and c != "\t" and not (c == "\n" and start >= 2 and text[start - 2] in " \t"):
+            return None
         seg = text[max(0, start - 40) : start]
         m = _CAPWORD_BEFORE.search(seg)
         return m.group(1) if m else None
 
     @staticmethod
     def _next_capwords(text: str, end: int, n: int) -> list[str]:
-        out = []
-        for m in re.finditer(r"[ \t]+([A-Z][\w'’\-]*\.?)", text[end : end + 60]):
-            if m.start() != (0 if not out else prev_end):
+        """Up to ``n`` capitalised words right after ``end``, each after
+        blanks (the first consecutive matches of _NEXT_CAPWORD in the next 60
+        characters)."""
+        out: list[str] = []
+        if text[end : end + 1] not in (" ", "\t"):
+            return out
+        seg = text[end : end + 60]
+        pos = 0
+        while len(out) < n:
+            m = _NEXT_CAPWORD.match(seg, pos)
+            if m is None:
                 break
             out.append(m.group(1).rstrip("."))
-            prev_end = m.end()
-            if len(out) >= n:
-                break
+            pos = m.end()
         return out
 
     @staticmethod
@@ -881,8 +1041,7 @@ class Gazetteer:
         out = []
         pos = 0
         for line in text.splitlines(keepends=True):
-            words = [w for w in re.findall(r"[^\W\d_][\w'’\-]*", line) if len(w) >= 4]
-            if len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words):
+            if _is_titlecase_line(line):
                 out.append((pos, pos + len(line)))
             pos += len(line)
         return out
@@ -899,21 +1058,63 @@ class Gazetteer:
 
     @staticmethod
     def _next_word(text: str, end: int) -> str | None:
-        m = re.match(r"[ \t]+([A-Za-z][\w'’\-]*)", text[end : end + 40])
+        if text[end : end + 1] not in (" ", "\t"):
+            return None
+        m = _NEXT_WORD.match(text[end : end + 40])
         return m.group(1) if m else None
 
+    def _text_state(self, text: str) -> _TextState:
+        """The text-level work for ``text`` (its mentions; for resolve() the
+        disambiguation and salience weights), kept for the last few texts:
+        the extractor resolves one text several times with different focus
+        spans."""
+        with self._cache_lock:
+            st = self._text_cache.get(text)
+            if st is not None:
+                self._text_cache.move_to_end(text)
+                return st
+        st = _TextState(self._find_uncached(text))
+        with self._cache_lock:
+            st = self._text_cache.setdefault(text, st)
+            self._text_cache.move_to_end(text)
+            while len(self._text_cache) > _TEXT_CACHE_SIZE:
+                self._text_cache.popitem(last=False)
+        return st
+
     def _find(self, text: str) -> list[tuple[Mention, tuple[int, ...], tuple[str, ...]]]:
+        """(mention, candidate place indices, their name modes) for each
+        mention in ``text`` (cached: do not modify the list)."""
+        return self._text_state(text).found
+
+    def _find_uncached(self, text: str) -> list[tuple[Mention, tuple[int, ...], tuple[str, ...]]]:
         raw = self._raw_matches(text)
-        shadow = self._shadow(text)
+        shadow, changed = self._shadow_lines(text)
         if shadow is not None:
             seen = {(s, e) for s, e, _ in raw}
-            raw.extend(t for t in self._raw_matches(shadow) if (t[0], t[1]) not in seen)
-        tc_lines = self._titlecase_lines(text)
+            if self._surface_breaks_line:
+                extra = self._raw_matches(shadow)
+            else:
+                # a match lies within one line, and outside the changed
+                # lines the shadow is the text itself
+                extra = [t for a, b in changed for t in self._raw_matches(shadow, a, b)]
+            raw.extend(t for t in extra if (t[0], t[1]) not in seen)
+        # is the line containing ``pos`` in title case (see _titlecase_lines)?
+        # Lines are judged only when asked.
+        line_starts: list[int] = []
+        lines: list[str] = []
+        tc_memo: dict[int, bool] = {}
 
         def in_titlecase(pos: int) -> bool:
-            return any(a <= pos < b for a, b in tc_lines)
+            if not line_starts:
+                lines.extend(text.splitlines(keepends=True))
+                line_starts.extend(accumulate(map(len, lines), initial=0))
+            k = bisect_right(line_starts, pos) - 1
+            r = tc_memo.get(k)
+            if r is None:
+                r = tc_memo[k] = 0 <= k < len(lines) and _is_titlecase_line(lines[k])
+            return r
 
-        bylines = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
+        bylines = [(m.start(), m.end()) for m in _BYLINE.finditer(text)] if "By" in text else []
         if bylines:
             raw = [t for t in raw if not any(a <= t[0] < b for a, b in bylines)]
         # matches that can vouch for a neighbouring person-like name: not
@@ -927,36 +1128,49 @@ class Gazetteer:
             and self._surfaces[sid] not in self._weak
         ]
         ends = {e for _, e in solid}
+        entries_of = self._entries
+        surfaces = self._surfaces
+        allowed_before = self._allowed_before
+        titles = self._titles
+        person = self._person
+        strict = self._strict
+        weak = self._weak
+        places = self.places
         keep: list[tuple[int, int, int, list[tuple[int, str]], bool]] = []
         for start, end, sid in raw:
-            entries = self._entries[sid]
+            entries = entries_of[sid]
             if not entries:
                 keep.append((start, end, sid, [], False))  # blocking phrase
                 continue
-            surface = self._surfaces[sid]
+            surface = surfaces[sid]
             prev = self._prev_word(text, start)
             j = start
             while j > 0 and text[j - 1] in " \t":
                 j -= 1
             prev_is_place = j in ends
-            prev_free = prev is None or prev in self._allowed_before or prev_is_place
-            comma_ok = bool(_AFTER_COMMA.search(text[max(0, start - 40) : start]))
+            prev_free = prev is None or prev in allowed_before or prev_is_place
+            comma_ok: bool | None = None  # computed for the first comma-only name
             es = []
+            only_names = True  # no agency indicator among es
             for i, mode in entries:
-                if mode == MODE_COMMA and not comma_ok:
-                    continue
-                if mode == MODE_INDICATOR and surface[0].isupper() and prev is not None and prev not in self._allowed_before:
-                    continue  # "Las Vegas Metropolitan Police" is not the Met
+                if mode == MODE_COMMA:
+                    if comma_ok is None:
+                        comma_ok = bool(_AFTER_COMMA.search(text[max(0, start - 40) : start]))
+                    if not comma_ok:
+                        continue
+                elif mode == MODE_INDICATOR:
+                    if surface[0].isupper() and prev is not None and prev not in allowed_before:
+                        continue  # "Las Vegas Metropolitan Police" is not the Met
+                    only_names = False
                 es.append((i, mode))
             if not es:
                 continue
-            only_names = all(m != MODE_INDICATOR for _, m in es)
-            if only_names and prev is not None and prev.rstrip(".") in self._titles:
+            if only_names and prev is not None and prev.rstrip(".") in titles:
                 continue  # "Sheriff Lake", "Mr Bolton"
             nxt = self._next_word(text, end)
             if only_names and any(w in self._street for w in self._next_capwords(text, end, 2)):
                 continue  # "Romford Road", "Campbell Avenue", "Chorley Old Road"
-            if surface in self._person:
+            if surface in person:
                 if not prev_free:
                     continue  # "George Washington"
                 if nxt is not None and nxt[0].isupper() and nxt not in self._followers:
@@ -964,18 +1178,17 @@ class Gazetteer:
             elif (
                 only_names
                 and not prev_free
-                and prev.rstrip(".") not in self._titles
-                and (not prev.isupper() or re.fullmatch(r"[A-Z]\.", prev))
+                and prev.rstrip(".") not in titles
+                and (not prev.isupper() or _INITIAL.fullmatch(prev))
                 and not in_titlecase(start)
-                and any(self.places[i].kind in _LOCALITY_KINDS for i, _ in es)
+                and any(places[i].kind in _LOCALITY_KINDS for i, _ in es)
             ):
                 continue  # a surname: "Morag Findlay", "Kevin R. Pace", "Ellen Morrow"
-            m_cty = re.match(r"[ \t]+(?:county|counties)\b", text[end : end + 12])
-            if m_cty and only_names:
+            if only_names and text[end : end + 1] in (" ", "\t") and _COUNTY_AFTER.match(text[end : end + 12]):
                 county = [(i, MODE_NAME) for i in self._county_named(surface)]
                 if county:
                     es = county  # "Bucks and Montgomery counties"
-            deferred = surface in self._strict or surface in self._weak
+            deferred = surface in strict or surface in weak
             keep.append((start, end, sid, es, deferred))
         # leftmost-longest
         keep.sort(key=lambda t: (t[0], -(t[1] - t[0])))
@@ -987,29 +1200,42 @@ class Gazetteer:
                 last_end = t[1]
         at_start = {t[0]: t for t in chosen if t[3]}
         out = []
+        ranked = self._ranked
         for start, end, sid, es, deferred in chosen:
             if not es:
                 continue
-            if deferred and not self._stop_context_ok(text, start, end, self._surfaces[sid], at_start):
+            if deferred and not self._stop_context_ok(text, start, end, surfaces[sid], at_start):
                 continue
-            best: dict[int, str] = {}
-            for i, mode in es:
-                if i not in best or _MODE_PENALTY[mode] > _MODE_PENALTY[best[i]]:
-                    best[i] = mode
-            order = sorted(best, key=lambda i: (-(self._prior[i] + _MODE_PENALTY[best[i]]), i))
-            m = Mention(start, end, text[start:end], tuple(self.places[i] for i in order))
-            out.append((m, tuple(order), tuple(best[i] for i in order)))
+            key = tuple(es)
+            r = ranked.get(key)
+            if r is None:
+                r = self._rank(es)
+                if len(ranked) >= 50_000:
+                    ranked.clear()
+                ranked[key] = r
+            order, modes, cands = r
+            out.append((Mention(start, end, text[start:end], cands), order, modes))
         return out
+
+    def _rank(self, es: list[tuple[int, str]]) -> tuple[tuple[int, ...], tuple[str, ...], tuple[Place, ...]]:
+        """A mention's candidates, most likely first: (place indices, their
+        name modes, the places)."""
+        best: dict[int, str] = {}
+        for i, mode in es:
+            if i not in best or _MODE_PENALTY[mode] > _MODE_PENALTY[best[i]]:
+                best[i] = mode
+        order = sorted(best, key=lambda i: (-(self._prior[i] + _MODE_PENALTY[best[i]]), i))
+        return tuple(order), tuple(best[i] for i in order), tuple(self.places[i] for i in order)
 
     def find(self, text: str) -> list[Mention]:
         """All place-name mentions in ``text``: leftmost-longest matches on
         word boundaries, case-sensitive (plus title-cased all-caps headlines
         and datelines), filtered by the stoplist rules; candidates most likely
         first."""
-        return [m for m, _, _ in self._find(text)]
+        return list(self._text_state(text).mentions)
 
     def _stop_context_ok(self, text: str, start: int, end: int, surface: str, at_start: dict) -> bool:
-        m = re.match(r"[ \t]*[,(][ \t]*", text[end : end + 6])
+        m = _STOP_GAP.match(text[end : end + 6])
         if m:
             t = at_start.get(end + m.end())
             if t is not None and any(self.places[i].kind in ("country", "admin1", "county") for i, _ in t[3]):
@@ -1082,47 +1308,57 @@ class Gazetteer:
         base = [[self._prior[i] + _MODE_PENALTY[m] for i, m in zip(groups[k], modes[k])] for k in range(G)]
         probs = [_softmax(base[k] + [null_score]) for k in range(G)]
         local_support = [[0.0] * len(groups[k]) for k in range(G)]
-        anc = {i: self._ancestors(i) for g in groups for i in g}
+        cand_keys = [[self._support_keys(i) for i in g] for g in groups]
+        # weight of the adjacency ("Kent, Wash.") between groups k and k2
+        wa_rows = [[adj.get((k, k2), 0.0) + 0.5 * adj.get((k2, k), 0.0) for k2 in range(G)] for k in range(G)]
         for _round in range(3):
             aggs = []
+            # groups believed to be in each country, in group order: another
+            # group without weight in a candidate's country adds exactly 0.0
+            # to its support, so only these are visited
+            by_country: dict[str, list[int]] = defaultdict(list)
             for k in range(G):
                 cm: dict[str, float] = defaultdict(float)
                 am: dict[tuple[str, str], float] = defaultdict(float)
                 nm: dict[tuple[str, str], float] = defaultdict(float)
                 pm: dict[tuple[str, str], float] = defaultdict(float)
-                for j, i in enumerate(groups[k]):
-                    w = probs[k][j]
+                pk = probs[k]
+                for j, (cc, a1_key, contain_keys, name_key, _sib) in enumerate(cand_keys[k]):
+                    w = pk[j]
                     if w < 1e-4:
                         continue
-                    p = self.places[i]
-                    cm[p.country] += w
-                    if p.admin1:
-                        am[(p.country, p.admin1)] += w
-                    if p.kind in _LOCALITY_KINDS:
-                        nm[(p.country, p.name)] += w
-                    for a in anc[i]:
-                        pm[(p.country, a)] += w
+                    cm[cc] += w
+                    if a1_key is not None:
+                        am[a1_key] += w
+                    if name_key is not None:
+                        nm[name_key] += w
+                    for key in contain_keys:
+                        pm[key] += w
                 aggs.append((cm, am, nm, pm))
+                for cc in cm:
+                    by_country[cc].append(k)
             new_probs = []
             for k in range(G):
                 scores = []
-                for j, i in enumerate(groups[k]):
-                    p = self.places[i]
-                    ai = anc[i]
+                wa_row = wa_rows[k]
+                for j, (cc, a1_key, contain_keys, child_key, sib_key) in enumerate(cand_keys[k]):
+                    # (None is never a key: .get(None, 0.0) is the default)
                     sup = 0.0
                     loc_sup = 0.0
-                    for k2 in range(G):
+                    for k2 in by_country.get(cc, ()):
                         if k2 == k:
                             continue
                         cm, am, nm, pm = aggs[k2]
-                        s_country = cm.get(p.country, 0.0)
-                        s_admin1 = am.get((p.country, p.admin1), 0.0) if p.admin1 else 0.0
-                        s_contain = max((nm.get((p.country, a), 0.0) for a in ai), default=0.0)
-                        s_child = pm.get((p.country, p.name), 0.0) if p.kind in _LOCALITY_KINDS else 0.0
-                        s_sib = pm.get((p.country, ai[0]), 0.0) if ai else 0.0
-                        local = 1.3 * s_admin1 + 2.0 * max(s_contain, s_child) + 1.0 * s_sib
-                        wa = adj.get((k, k2), 0.0) + 0.5 * adj.get((k2, k), 0.0)
-                        sup += weight[k2] * (0.7 * s_country + local) + wa * (s_admin1 + max(s_contain, s_child))
+                        s_country = cm[cc]
+                        s_admin1 = am.get(a1_key, 0.0)
+                        s_contain = 0.0
+                        if contain_keys:
+                            s_contain = max([nm.get(key, 0.0) for key in contain_keys])
+                        s_child = pm.get(child_key, 0.0)
+                        s_sib = pm.get(sib_key, 0.0)
+                        m_cc = s_contain if s_contain >= s_child else s_child  # max(s_contain, s_child)
+                        local = 1.3 * s_admin1 + 2.0 * m_cc + 1.0 * s_sib
+                        sup += weight[k2] * (0.7 * s_country + local) + wa_row[k2] * (s_admin1 + m_cc)
                         loc_sup += local
                     local_support[k][j] = loc_sup
                     scores.append(base[k][j] + min(sup, 8.0))
@@ -1154,6 +1390,25 @@ class Gazetteer:
             picks.append(pick)
         return [picks[gidx[key]] for key in keys]
 
+    def _support_keys(self, i: int) -> tuple:
+        """Keys of place ``i`` in _disambiguate's belief tables: country,
+        (country, admin1) or None, (country, container) for its containers,
+        (country, name) for a locality or None, (country, parent) or None."""
+        r = self._support_key_cache.get(i)
+        if r is None:
+            p = self.places[i]
+            cc = p.country
+            ai = self._ancestors(i)
+            r = (
+                cc,
+                (cc, p.admin1) if p.admin1 else None,
+                [(cc, a) for a in ai],
+                (cc, p.name) if p.kind in _LOCALITY_KINDS else None,
+                (cc, ai[0]) if ai else None,
+            )
+            self._support_key_cache[i] = r
+        return r
+
     def _mention_weight(self, text: str, m: Mention, quoted: list[tuple[int, int]], headline_end: int) -> float:
         """Salience weight of one mention: earlier and headline mentions weigh
         more; "in X" more; residence ("of X", "from X"), institutions ("X
@@ -1163,12 +1418,15 @@ class Gazetteer:
         if m.end <= headline_end:
             w += 0.5
         before = text[max(0, m.start - 30) : m.start]
-        if _LOCATIVE.search(before):
-            w *= 1.2
-        elif _RESIDENCE.search(before):
-            w *= 0.6
-        toks = re.findall(r"[\w'’]+", text[m.end : m.end + 60])[:4]
-        for j, t in enumerate(toks):
+        # both patterns end in r"[ \t]+$" ("$" also matches before a final
+        # newline)
+        if before.endswith((" ", "\t", " \n", "\t\n")):
+            if _LOCATIVE.search(before):
+                w *= 1.2
+            elif _RESIDENCE.search(before):
+                w *= 0.6
+        for j, mt in enumerate(islice(_TOKEN.finditer(text, m.end, m.end + 60), 4)):
+            t = mt.group(0)
             tl = t.lower().replace("’", "'")
             if tl.endswith("'s"):
                 tl2 = tl[:-2]
@@ -1179,7 +1437,10 @@ class Gazetteer:
                 break
             if not t[0].isupper() and j > 0:
                 break
-        if any(a < m.start and m.end < b for a, b in quoted):
+        # quoted spans are disjoint and in text order: only the last one
+        # opening before the mention can contain it
+        k = bisect_left(quoted, m.start, key=_first) - 1
+        if k >= 0 and m.end < quoted[k][1]:
             w *= 0.6
         return w
 
@@ -1202,12 +1463,23 @@ class Gazetteer:
         spanning towns of Lake County is Lake County).  Admin1 and country
         come from the locality (Paris -> Île-de-France), else from the most
         salient admin1 / country mention."""
-        found = self._find(text)
-        if not found:
+        # Everything up to the choice of the mentions in scope depends on the
+        # text alone and is cached with it (see _text_state); the answer is
+        # cached per scope.
+        st = self._text_state(text)
+        if not st.found:
             return None
-        mentions = [m for m, _, _ in found]
-        picks = self._disambiguate(text, found)
-        ids = [k for k, (i, _) in enumerate(picks) if i is not None]
+        if st.picks is None:
+            with st.lock:
+                if st.picks is None:
+                    picks = self._disambiguate(text, st.found)
+                    st.ids = [k for k, (i, _) in enumerate(picks) if i is not None]
+                    nl = text.find("\n")
+                    st.headline_end = nl if 0 < nl <= 250 else -1
+                    st.quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text)]
+                    st.picks = picks
+        mentions = st.mentions
+        ids = st.ids
         if not ids:
             return None
         scope = ids
@@ -1215,14 +1487,29 @@ class Gazetteer:
             fs = [k for k in ids if any(a <= mentions[k].start and mentions[k].end <= b for a, b in focus)]
             if fs:
                 scope = fs
-        nl = text.find("\n")
-        headline_end = nl if 0 < nl <= 250 else -1
-        quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text)]
+        key = tuple(scope)
+        res = st.results.get(key)
+        if res is None:
+            res = self._resolve_scope(text, st, scope)
+            with st.lock:
+                if len(st.results) >= _SCOPE_CACHE_SIZE:
+                    st.results.clear()
+                res = st.results.setdefault(key, res)
+        return res
+
+    def _resolve_scope(self, text: str, st: _TextState, scope: list[int]) -> Resolution:
+        """resolve() for the mentions ``scope`` (indices into st.mentions)."""
+        mentions = st.mentions
+        picks = st.picks
+        weights = st.weights
         sal: dict[int, float] = defaultdict(float)
         used: dict[int, list[int]] = defaultdict(list)
         for k in scope:
             i, conf = picks[k]
-            sal[i] += self._mention_weight(text, mentions[k], quoted, headline_end) * (0.5 + 0.5 * conf)
+            w = weights.get(k)
+            if w is None:
+                w = weights[k] = self._mention_weight(text, mentions[k], st.quoted, st.headline_end)
+            sal[i] += w * (0.5 + 0.5 * conf)
             used[i].append(k)
 
         def first_pos(members: Iterable[int]) -> int:
