@@ -55,6 +55,11 @@ WEEKEND = re.compile(r"(?i)\b(?:over|during|on|at)\s+the\s+(?P<which>past\s+|las
 YESTERDAY = re.compile(r"(?i)\byesterday\b|\blast night\b|\bovernight\b")
 MONTH_RELATIVE = re.compile(r"(?i)\b(?P<which>last|this|earlier this)\s+month\b")
 
+# Every expression below contains one of these words (or a year): a cheap test first.
+_ANY_DATE_WORD = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|weekend|yesterday"
+    r"|night|overnight|month)|(?:19|20)\d\d")
+
 # Words right before a date that make it the date of the announcement, not of the action.
 ANNOUNCE_BEFORE = re.compile(
     r"(?i)(?:announced|said|says|told|reported|released|statement|conference|briefing|published|posted|confirmed|added|updated)"
@@ -121,6 +126,8 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
     found: list[DateFinding] = []
     for s_start, s_end in spans:
         chunk = text[s_start:s_end]
+        if not _ANY_DATE_WORD.search(chunk):
+            continue  # most sentences name no date: skip the expression patterns
         taken: list[tuple[int, int]] = []
 
         def free(a: int, b: int) -> bool:
