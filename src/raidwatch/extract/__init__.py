@@ -15,6 +15,7 @@ from ..model import Claim, Document, Evidence, Extraction, OperationReport
 from .agencies import find_agencies, operation_agencies
 from .counts import choose_counts, find_counts
 from .dates import find_dates
+from .gazetteer import get_gazetteer
 from .names import find_names
 from .quotes import find_quotes
 from .registry import lexicon, rules_fingerprint
@@ -42,16 +43,11 @@ def _containing(sentences: list[Sentence], pos: int) -> Sentence | None:
     return None
 
 
-def _place_claims(text: str, focus: list[Sentence]) -> list[Claim]:
-    try:
-        from .gazetteer import get_gazetteer
-    except ImportError:  # gazetteer data not installed: place stays unknown
-        return []
+def _place_claims(text: str, focus: list[Sentence], sentences: list[Sentence]) -> list[Claim]:
     resolution = get_gazetteer().resolve(text, [(s.start, s.end) for s in focus])
     if resolution is None:
         return []
     mention = resolution.mentions[0] if resolution.mentions else None
-    sentences = split_sentences(text)
     if mention is not None:
         sent = _containing(sentences, mention.start) or focus[0]
         ev = _sentence_evidence(sent, mention.start, mention.end, "place:gazetteer")
@@ -172,7 +168,7 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
             seen_agencies.add(m.name)
             sent = _containing(sentences, m.start) or _containing(all_sentences, m.start) or sentences[0]
             claims.append(Claim("agencies", m.name, _sentence_evidence(sent, m.start, m.end, m.rule)))
-    claims += _place_claims(text, sentences)
+    claims += _place_claims(text, sentences, all_sentences)
     claims += _date_claims(text, sentences, doc.published)
     for family, field in (("tactics", "tactics"), ("venues", "venues")):
         for value, ev in find_cues(family, sentences, require=_venue_context() if family == "venues" else None).items():
