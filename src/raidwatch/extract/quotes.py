@@ -132,6 +132,7 @@ def _lex() -> _Lex:
 
 
 _OPEN_BEFORE = " \t([{—–-:;/"
+_MARKS = re.compile("[“«\"”‘]")
 
 
 def _segments(text: str, paras: list[tuple[int, int]]) -> list[_Segment]:
@@ -149,6 +150,10 @@ def _segments(text: str, paras: list[tuple[int, int]]) -> list[_Segment]:
     for p_index, (ps, pe) in enumerate(paras):
         i = ps
         while i < pe:
+            mark = _MARKS.search(text, i, pe)  # jump to the next quotation mark
+            if mark is None:
+                break
+            i = mark.start()
             ch = text[i]
             after_space = i == ps or text[i - 1] in _OPEN_BEFORE
             before_word = i + 1 < pe and not text[i + 1].isspace()
