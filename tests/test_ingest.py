@@ -351,6 +351,278 @@ def test_html_in_declared_legacy_charset(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# .html: the quick path (lxml) and the trafilatura fallback
+# --------------------------------------------------------------------------
+
+import raidwatch.ingest.html as html_reader  # noqa: E402
+
+
+@pytest.fixture
+def trafilatura_calls(monkeypatch):
+    """The `fast` flag of every trafilatura call parse_html makes."""
+    calls = []
+    real = html_reader._bare_extraction
+
+    def spy(page, fast):
+        calls.append(fast)
+        return real(page, fast)
+
+    monkeypatch.setattr(html_reader, "_bare_extraction", spy)
+    return calls
+
+
+STORY_PAGE = """<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="utf-8">
+<title>Deputies arrest 14 in Polk County sting &#8211; Action News</title>
+<meta property="og:title" content="Deputies arrest 14 in Polk County sting">
+<meta property="og:url" content="https://news.example.com/local/polk-sting">
+<meta property="article:published_time" content="2024-03-14T17:42:10+00:00">
+<style>.story p { margin: 0 } .STYLE_IN_HEAD {}</style>
+<script>var SCRIPT_IN_HEAD = {ads: true};</script>
+</head>
+<body>
+<div id="cookie-consent" class="cookie-banner" role="dialog"><p>We use cookies to personalise content
+and ads and to analyse our traffic. By clicking Accept you agree to our use of cookies.</p>
+<button>Accept all</button></div>
+<header class="site-header"><nav><ul><li><a href="/">Home</a></li><li><a href="/weather">Weather</a></li>
+<li><a href="/sports">Sports</a></li></ul></nav></header>
+<main>
+<article class="post">
+<header class="entry-header">
+<h1>Deputies arrest 14 in Polk County sting</h1>
+<div class="byline">By <a href="/staff/dana">Dana Whitfield</a>, staff writer</div>
+<time datetime="2024-03-14T17:42:10+00:00">March 14, 2024</time>
+</header>
+<div class="entry-content">
+<p><strong>LAKELAND, Fla.</strong> &mdash; Fourteen people were arrested during a three-day undercover
+operation, Sheriff Grady Judd announced&nbsp;Thursday.</p>
+<p>Detectives posed as sex workers on websites &amp; apps and arranged meetings at a hotel off
+Interstate 4, the sheriff&rsquo;s office said.<script>document.write("SCRIPT_IN_TEXT")</script></p>
+<style>.STYLE_IN_BODY { color: red }</style>
+<div class="ad-container"><p>Advertisement</p><div id="gpt-ad-1"></div></div>
+<p><strong>Read more:</strong> <a href="/local/earlier-sting">Polk sting nets 20 arrests in January</a></p>
+<p>Eleven men were charged with soliciting prostitution and three women with offering to commit
+prostitution. The caf&eacute; owner who rented rooms was not charged.</p>
+<h2>Who was arrested</h2>
+<ul>
+<li>Mark Ellison, 44, of Lakeland, soliciting prostitution</li>
+<li>Robert Haines, 37, of Winter Haven, soliciting prostitution</li>
+</ul>
+<p>Anyone with information is asked to call the sheriff&rsquo;s office<br>or Crime Stoppers at
+1-800-226-8477.</p>
+<noscript><p>NOSCRIPT_TEXT: please enable JavaScript.</p></noscript>
+<div class="share-tools"><p>Share this story on Facebook, X or by email with your friends.</p></div>
+</div>
+</article>
+<section class="related-stories"><h2>More local news</h2>
+<article class="card"><h3><a href="/a">School board approves new calendar</a></h3>
+<p>The board voted 5-2 on Tuesday to move the first day of school to August 12.</p></article>
+<article class="card"><h3><a href="/b">Two hurt in crash on I-4</a></h3>
+<p>Two people were taken to hospital after a crash closed the eastbound lanes.</p></article>
+</section>
+<div id="comments" class="comments-area"><h2>2 comments</h2>
+<article class="comment"><p>Good job sheriff, keep it up. These operations make the neighbourhood
+safer for all of us.</p>
+<p>Do more of them near the schools and the parks, and print every name in the paper.</p>
+<p>My family has lived here for thirty years and it has never been this bad on our street.</p></article>
+<article class="comment"><p>Arresting consenting adults does nothing about real trafficking.</p></article>
+</div>
+</main>
+<aside class="sidebar"><h2>Trending</h2><ol><li><a href="/c">Beachside restaurant closes</a></li></ol></aside>
+<footer class="site-footer"><p>&copy; 2024 Action News. All rights reserved.</p>
+<a href="/privacy">Privacy policy</a></footer>
+<script>window.SCRIPT_AT_END = 1;</script>
+</body>
+</html>
+"""
+
+STORY_TEXT = "\n\n".join([
+    "Deputies arrest 14 in Polk County sting",
+    "LAKELAND, Fla. \u2014 Fourteen people were arrested during a three-day undercover operation, "
+    "Sheriff Grady Judd announced Thursday.",  # &nbsp; is a space
+    "Detectives posed as sex workers on websites & apps and arranged meetings at a hotel off Interstate 4, "
+    "the sheriff\u2019s office said.",
+    "Eleven men were charged with soliciting prostitution and three women with offering to commit "
+    "prostitution. The caf\u00e9 owner who rented rooms was not charged.",
+    "Who was arrested",
+    "- Mark Ellison, 44, of Lakeland, soliciting prostitution",
+    "- Robert Haines, 37, of Winter Haven, soliciting prostitution",
+    "Anyone with information is asked to call the sheriff\u2019s office",  # a <br>
+    "or Crime Stoppers at 1-800-226-8477.",
+])
+
+NEVER_IN_TEXT = (
+    "SCRIPT_", "STYLE_", "NOSCRIPT", "cookies", "Home", "Weather", "Advertisement", "Read more",
+    "Polk sting nets", "Share this", "School board", "Two hurt", "Good job", "consenting adults",
+    "Trending", "Beachside", "All rights reserved", "Privacy", "Dana Whitfield",
+)
+
+
+def test_html_quick_path_takes_the_story_blocks(tmp_path, trafilatura_calls):
+    path = write(tmp_path / "polk.html", STORY_PAGE)
+    doc = only_doc(read(path))
+    assert trafilatura_calls == []  # lxml only
+    assert doc.text == STORY_TEXT
+    assert doc.title == "Deputies arrest 14 in Polk County sting"
+    assert doc.published == "2024-03-14"
+    assert doc.url == "https://news.example.com/local/polk-sting"
+    assert doc.language == "en"
+    assert (doc.source_id, doc.source_path) == ("polk", str(path))
+    for noise in NEVER_IN_TEXT:
+        assert noise not in doc.text, noise
+
+
+def paragraphs_html(n: int = 4, date_line: str = "") -> str:
+    sentences = [
+        "Police in Leeds arrested four men after a raid on a house in Harehills, officers said on Friday.",
+        "The operation followed months of complaints from neighbours about visitors arriving late at night.",
+        "Three women found at the address were taken to a place of safety and offered support by a charity.",
+        "The men, aged between 24 and 51, were released on bail while inquiries continue, the force said.",
+        "A closure order on the house will be sought from magistrates next week, a spokesperson added.",
+    ]
+    return date_line + "".join(f"<p>{s}</p>\n" for s in sentences[:n])
+
+
+CLEAN_PAGE = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Four men arrested in Leeds raid | Example News</title>
+<meta property="og:title" content="Four men arrested in Leeds raid">
+<link rel="canonical" href="https://news.example.org/leeds/raid">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Four men arrested in Leeds raid",
+"datePublished": "2024-05-03"}}</script>
+<script>var x = "SCRIPT_TEXT";</script></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>Four men arrested in Leeds raid</h1>
+{paragraphs_html(5)}</article>
+<aside><h2>Most read</h2><ul><li><a href="/1">Bus route axed</a></li></ul></aside>
+<footer><p>Copyright 2024 Example News. All rights reserved.</p></footer></body></html>
+"""
+
+
+def test_html_quick_path_gives_what_trafilatura_gives_on_a_clean_page(trafilatura_calls):
+    quick = html_reader.parse_html(CLEAN_PAGE, source_id="leeds")
+    assert trafilatura_calls == []
+    slow = html_reader._trafilatura_document(CLEAN_PAGE, 0, "leeds", None, "leeds")
+    assert trafilatura_calls == [False]
+    assert quick == slow
+    assert quick.published == "2024-05-03"
+    assert quick.url == "https://news.example.org/leeds/raid"
+    assert len(quick.text.split("\n\n")) == 6
+
+
+def article_page(body: str, head: str = "", lang: str = "en") -> str:
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Four men arrested in Leeds raid"
+        f"</title>{head}<style>.STYLE_TEXT{{}}</style></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+        f"{body}<footer><p>Copyright 2024 Example News. All rights reserved.</p></footer>"
+        "<script>var SCRIPT_TEXT = 1;</script></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "head, date_line, expected",
+    [
+        ("", "", None),  # only the raid date in the text ("on 3 May 2021" below)
+        ("<meta property='article:published_time' content='2024-05-03T09:15:00+01:00'>", "", "2024-05-03"),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-04"}</script>',
+         "", "2024-05-04"),
+        ("", "<time datetime='2024-05-05T08:00:00Z'>5 May 2024</time>", "2024-05-05"),
+    ],
+)
+def test_html_quick_path_dates_come_from_markup(tmp_path, trafilatura_calls, head, date_line, expected):
+    body = paragraphs_html(4, date_line).replace("Harehills,", "Harehills on 3 May 2021,")
+    doc = only_doc(read(write(tmp_path / "dated.html", article_page(f"<article>{body}</article>", head))))
+    assert trafilatura_calls == []
+    assert doc.published == expected
+    assert doc.text.startswith("Four men arrested in Leeds raid\n\nPolice in Leeds arrested four men")
+
+
+SIDEBAR_BOX = (  # long enough for the quick path, but not most of the page's text
+    "<div class='col-side'><article class='box'><h3>About us</h3>"
+    "<p>The Example News has covered the courts, councils and communities of the city since 1868.</p>"
+    "<p>Our reporters sit in court every day so that you know what is happening where you live.</p>"
+    "<p>We are an independent newsroom funded by our readers, and we rely on your contributions.</p>"
+    "<p>Every contribution, however big or small, keeps reporters in court and in council meetings.</p>"
+    "<p>You can cancel at any time, and every supporter gets our weekly newsletter from the editor.</p>"
+    "</article></div>"
+)
+PAYWALLED = "".join(f"<p>{s}</p>" for s in (
+    "Prosecutors later dropped the charges against two of the men, citing a lack of evidence.",
+    "Neighbours said the house had been empty for most of the year before the visitors started.",
+    "The landlord, who lives abroad, said through a lawyer that he had not known about the brothel.",
+    "Support workers said the women had been moved between several addresses in the north of England.",
+    "The force said it had made more than forty arrests for similar offences in the last two years.",
+))
+
+
+def two_stories(paragraphs: int) -> str:
+    return (
+        f"<main><article class='teaser'>{paragraphs_html(paragraphs)}</article>"
+        f"<article class='teaser'>{paragraphs_html(paragraphs).replace('Leeds', 'York')}</article></main>"
+    )
+
+
+
+@pytest.mark.parametrize(
+    "body, story",
+    [
+        pytest.param(f"<div id='content'><div class='text'>{paragraphs_html(5)}</div></div>",
+                     "Police in Leeds arrested four men", id="no-story-container"),
+        pytest.param(f"<article>{paragraphs_html(2)}</article>", "Police in Leeds arrested four men",
+                     id="too-little-text"),
+        pytest.param("<article><div class='story'>" + "<br><br>".join(
+            paragraphs_html(5).replace("<p>", "").split("</p>\n")) + "</div></article>",
+            "The operation followed months of complaints", id="text-outside-paragraphs"),
+        pytest.param(f"<article>{paragraphs_html(5)}<table><tr><td>Name</td><td>Age</td></tr>"
+                     "<tr><td>John Smith</td><td>34</td></tr></table></article>", "John Smith", id="table"),
+        pytest.param(two_stories(5), "Police in Leeds arrested four men", id="several-stories"),
+        pytest.param(two_stories(4), "Police in Leeds arrested four men", id="main-holding-several-short-stories"),
+        pytest.param(f"<div class='col-main'>{paragraphs_html(5)}{PAYWALLED}</div>{SIDEBAR_BOX}",
+                     "Police in Leeds arrested four men", id="article-is-a-sidebar-box"),
+        pytest.param(f"<article>{paragraphs_html(5)}<div class='paywall' hidden>{PAYWALLED}</div></article>",
+                     "Prosecutors later dropped", id="rest-of-story-hidden-behind-paywall"),
+    ],
+)
+def test_html_falls_back_to_trafilatura(tmp_path, trafilatura_calls, body, story):
+    doc = only_doc(read(write(tmp_path / "page.html", article_page(body))))
+    assert trafilatura_calls  # the quick path declined
+    assert story in doc.text
+    assert doc.title == "Four men arrested in Leeds raid"
+    for noise in ("SCRIPT_TEXT", "STYLE_TEXT", "Sport", "All rights reserved"):
+        assert noise not in doc.text, noise
+
+
+def test_html_fallback_uses_fast_mode_on_long_pages(tmp_path, trafilatura_calls):
+    long_text = paragraphs_html(5) * 3
+    doc = only_doc(read(write(tmp_path / "long.html", article_page(f"<div class='story'>{long_text}</div>"))))
+    assert trafilatura_calls == [True]
+    assert "Police in Leeds arrested four men" in doc.text
+    short = only_doc(read(write(tmp_path / "short.html", article_page(f"<div>{paragraphs_html(2)}</div>"))))
+    assert trafilatura_calls == [True, False]  # little paragraph text: the full cascade at once
+    assert "Police in Leeds arrested four men" in short.text
+
+
+def test_html_thin_fast_result_is_redone_with_the_full_cascade(tmp_path, monkeypatch):
+    calls = []
+    real = html_reader._bare_extraction
+
+    def thin_fast(page, fast):
+        calls.append(fast)
+        if fast:  # as if fast mode had only found a fragment of the story
+            return real("<html><body><article><p>Police in Leeds arrested four men on Friday night."
+                        "</p></article></body></html>", fast)
+        return real(page, fast)
+
+    monkeypatch.setattr(html_reader, "_bare_extraction", thin_fast)
+    long_text = paragraphs_html(5) * 3
+    doc = only_doc(read(write(tmp_path / "long.html", article_page(f"<div class='story'>{long_text}</div>"))))
+    assert calls == [True, False]
+    assert "A closure order on the house" in doc.text
+
+
+# --------------------------------------------------------------------------
 # .jsonl / .json
 # --------------------------------------------------------------------------
 
