@@ -238,6 +238,82 @@ def test_only_the_given_sentences_count():
 
 
 # --------------------------------------------------------------------------
+# fast scanning gives exactly what the plain regexes give
+
+TRICKY = [
+    "The Polk County sheriff's office and the Polk County Sheriff’s Office (PCSO) said PCSO deputies helped.",
+    "Then Officers With Greater Manchester Police and Officers Of The West Yorkshire Police Service came.",
+    "said the Police Kent Police and the council Kent County Council, the Police-Kent Police.",
+    'He said "yes""no" and \u201ca\u201d\u201cb\u201d and \u201cnever closed "twice',
+    "Officers from the St. Louis  Metropolitan Police Department, the Kent Police Police and Kent police raided it.",
+    "KENT POLICE and kent police and Kent\u00a0Police and Kent\tPolice; Kent\nPolice; Kent-Police; XKent Police.",
+    "Raymond Cobb and Georgia Bureau of Investigation agents; Paul Gervais of York Regional Police Service.",
+    "The Florida Department of Health and Homeland Security Investigations and the Board of Nursing of Texas.",
+    "Office of the Kansas Attorney General, City of London Police, Town of Hempstead, Prefecture of Police of Paris.",
+    "The Harris County Precinct 4 Constable's Office and the Texas Alcoholic Beverage Commission shut it down.",
+    "O'Brien County Sheriff's Office; d'Arc Police; McHenry-Lake County Council; Ann Arbor City Council.",
+    "The ſheriff's office, Kelvin \u212aent Police and İstanbul police: case folding outside ASCII.",
+    "😀 HSI, ICE ERO, the Met Office, the Met, Met Police, Gardaí and gardaí, Lake Garda, NYPD-run, ICEs.",
+    "\u201cThe police raided it,\u201d she said. \"Deputies arrested\" two. \u00abLa police\u00bb and an open \u201cquote",
+    "A former DEA agent said, according to  the\n FBI, that officers from the FBI worked with\t\tthe  ATF.",
+]
+
+
+def test_fast_scanning_matches_the_plain_regexes():
+    from raidwatch.extract import agencies as ag
+
+    t = ag._tables()
+    for text in TRICKY + [" ".join(TRICKY), "\n".join(TRICKY).upper(), "\n".join(TRICKY).lower()]:
+        scan = ag._PatternScan(text, t)
+        for i, (pattern, sc) in enumerate(zip(t.patterns, t.scanners)):
+            want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in scan.matches(i, sc)] == want, pattern.pattern
+        want = [m.span() for m in t.lowercase_police.finditer(text)]
+        assert [m.span() for m in scan.matches(len(t.scanners), t.lower_scanner)] == want
+        assert ag._known_matches(text, t) == [(m.start(), m.end(), m.group()) for m in t.known.finditer(text)]
+        assert [m.span() for m in ag._lookbehind_finditer(t.fold_rest, text)] == \
+            [m.span() for m in t.fold_re.finditer(text)]
+        at = ag._keyword_positions(t.anaphor_keys, text)
+        for j, (rx, _) in enumerate(t.anaphors):
+            if at is not None:
+                assert [m.span() for m in ag._matches_at(rx, text, at.get(j, []))] == \
+                    [m.span() for m in rx.finditer(text)], rx.pattern
+        # quotation spans, as a character-by-character reading finds them
+        want, offset = [], 0
+        for p in text.split("\n"):
+            i = 0
+            while i < len(p):
+                pair = next((q for q in t.quote_pairs if p[i] == q[0]), None)
+                if pair:
+                    j = p.find(pair[1], i + 1)
+                    end = j if j >= 0 else len(p)
+                    want.append((offset + i, offset + end + 1))
+                    i = end
+                i += 1
+            offset += len(p) + 1
+        assert ag._quote_spans(text, t) == want
+    ends = (t.partner_end, t.personnel_end, t.contact_end, ag._FORMER_LEFT, ag._BARE_WITH, ag._HANDED_TO,
+            ag._TAKEN_INTO, ag._BY_END, ag._LEFT_PREPOSITION, ag._SPEAKER_LEFT)
+    for text in TRICKY:
+        for k in range(len(text) + 1):
+            for end in ends:
+                got, want = end.search(text[:k]), end.rx.search(text[:k])
+                assert (got and got.span()) == (want and want.span()), (end.pattern, text[:k])
+
+
+def test_every_lexicon_pattern_is_found_by_its_keyword():
+    """A pattern the fast scan cannot anchor is still right, but tried at every position of every text."""
+    from raidwatch.extract import agencies as ag
+
+    t = ag._tables()
+    slow = [sc.pattern.pattern for sc in t.scanners + [t.lower_scanner] if sc.mode == "full"]
+    assert not slow
+    assert all(t.anaphor_scannable) and all(t.cue_scannable)
+    for end in (t.partner_end, t.personnel_end, t.contact_end):
+        assert end.width >= 0, end.pattern
+
+
+# --------------------------------------------------------------------------
 # corpus floor
 
 

@@ -23,24 +23,62 @@ Two entry points:
   directed or carried out the action (not that they charged or dismissed).
 
 Every rule and cue list is in `lexicons/agencies.yaml`.
+
+Speed: the lexicon's regexes are never tried at every position of a text. A "{P} <keyword>" pattern is
+tried only just before its keyword (found for all patterns at once with an Aho-Corasick automaton over
+the lower-cased text), at the capitals within the four words before it; names and units are looked up
+with automata too; cue regexes are tried where their first word is; regexes anchored at the end of a
+string are searched over its end only. Each of these gives exactly the matches the plain regex would
+(tests/test_agencies.py checks them against it). The gazetteer is asked for the document's country only
+when a name needs it, and what operation_agencies needs of the whole text is kept for the next operation
+report of the same text.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
+
+import ahocorasick
 
 from .registry import LexiconError, lexicon
+
+try:  # the regex parser, to read the literal words a lexicon pattern starts with (see _literal_prefixes)
+    from re import _constants as _sre_c, _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 _UPPER = "A-ZÀ-ÖØ-ÞŁŒŠŽ"
 _WORD = rf"(?:St\.|[{_UPPER}](?:[\w-]|['’](?!s\b))*)"
 _PLACE = rf"{_WORD}(?:[ \t\u00a0]+(?:{_WORD}|of|de|and|upon|on)){{0,3}}?"  # never across a line break
 
+# Scanning helpers (see _place_matches). A {P} place is at most four runs of word characters, apostrophes
+# and dots ("St.") separated by spaces, tabs or no-break spaces; read backwards from where a pattern's
+# keyword begins, _BACK_WINDOW (on the reversed text) finds the earliest point such a place can start.
+_BACK_WINDOW = re.compile(r"[\w\-'’.]+(?:[ \t\u00a0]+[\w\-'’.]+){0,3}")
+# Where a {P} place can start: a capital not preceded by a word character or hyphen.
+_PLACE_START = re.compile(rf"[{_UPPER}](?<![\w-].)")
+_WORD_CHAR = re.compile(r"[\w-]")
+# The only characters other than A-Z/a-z that a case-insensitive pattern matches to an ASCII letter
+# (İ ı ſ and the Kelvin sign). Without them in a text, its lower-cased copy has the same offsets and holds
+# a lower-case ASCII word wherever the text holds it in any case, so keywords can be looked up there.
+_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
+_PARAGRAPH = re.compile(r"[^\n]+")
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
+_ABBREVIATION_GAP = re.compile(r"(?:\s*['’]s)?(?:\s+(?:[A-Z][\w’'-]*|and|of|for|the|de|du|des|la|le|&))*\s*")
+_CAPS_TOKEN = re.compile(r"[A-Z]{3,6}")
+_AND = re.compile(r" (?:and|&) ")
+_INITIAL_WORDS = re.compile(r"[\w]+")
+
 _EXTRA_KEYS = ("lowercase_police", "place_stopwords", "place_of_heads", "compound_places", "forces",
                "place_police", "kinds", "anaphors", "action_verbs", "action_nouns", "partner_cues",
                "personnel_nouns", "speech_verbs", "contact_cues", "no_comment_cues", "prosecution_verbs",
                "civil_cues", "attributive_nouns", "generic_cues", "quote_pairs")
+
+_ACTION, _ACTION_NOUN, _CIVIL, _GENERIC = range(4)  # indices of _Tables.cues
 
 LAW_ENFORCEMENT = "law_enforcement"
 PROSECUTION = "prosecution"
@@ -62,6 +100,224 @@ class AgencyMention:
 
 def _alternation(items: Iterable[str]) -> str:
     return "|".join(sorted(items, key=len, reverse=True))
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _literal_prefixes(regex: str, limit: int = 64) -> frozenset[str] | None:
+    """The lower-cased literal beginnings of `regex`: every match starts, in any letter case, with one of
+    them (ASCII letters, digits and spaces up to the first other element; lookarounds are skipped).
+    None when some match may start otherwise or the beginnings are too many to list."""
+    try:
+        parsed = _sre_parse.parse(regex)
+        found = _prefix_seq(list(parsed), limit)
+    except Exception:  # a construct the parser or this reader does not know, or too many beginnings
+        return None
+    if not found or any(not prefix for prefix, _ in found):
+        return None
+    return frozenset(prefix for prefix, _ in found)
+
+
+def _prefix_seq(items: list, limit: int) -> set[tuple[str, bool]]:
+    """(prefix, open) pairs for a sequence of parsed items; open: the whole sequence was literal so far."""
+    results = {("", True)}
+    for op, av in items:
+        if not any(open_ for _, open_ in results):
+            break
+        nxt: set[tuple[str, bool]] = set()
+        for prefix, open_ in results:
+            if not open_:
+                nxt.add((prefix, False))
+                continue
+            for more, open2 in _prefix_item(op, av, limit):
+                nxt.add((prefix + more, open2))
+        if len(nxt) > limit:
+            raise _TooMany
+        results = nxt
+    return results
+
+
+def _prefix_item(op, av, limit: int) -> set[tuple[str, bool]]:
+    c = _sre_c
+    if op is c.LITERAL:
+        ch = chr(av)
+        if ch.isascii() and (ch.isalnum() or ch == " "):
+            return {(ch.lower(), True)}
+        return {("", False)}
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero width
+        return {("", True)}
+    if op is c.SUBPATTERN:
+        return _prefix_seq(list(av[3]), limit)
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _prefix_seq(list(av), limit)
+    if op is c.BRANCH:
+        out: set[tuple[str, bool]] = set()
+        for branch in av[1]:
+            out |= _prefix_seq(list(branch), limit)
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        low, high, body = av
+        out = {("", True)} if low == 0 else set()
+        if high != 0:
+            out |= {(prefix, False) for prefix, _ in _prefix_seq(list(body), limit)}
+        return out
+    return {("", False)}
+
+
+_SPACE_RUN = re.compile(r"\s+")
+_SPACE_PAIR = re.compile(r"\s\s")
+_WORD_RUN = re.compile(r"\w+")
+
+
+class _EndRegex:
+    """A regex every match of which ends at its final `$`, searched only over the end of a string where a
+    match can start: a match is at most `width` characters besides its unbounded runs of spaces (\\s+,
+    \\s*) and word characters (\\w+), each no longer than the string's longest such run. `search` gives
+    what `rx.search` gives; regexes of other shapes are searched whole."""
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.pattern = rx.pattern
+        bound = _end_bound(rx)
+        self.width, self.spaces, self.words = bound if bound is not None else (-1, 0, 0)
+
+    def search(self, s: str) -> re.Match | None:
+        if self.width < 0:
+            return self.rx.search(s)
+        span = self.width
+        if self.spaces:
+            longest = 1 if _SPACE_PAIR.search(s) is None else max(map(len, _SPACE_RUN.findall(s)))
+            span += self.spaces * longest
+        if self.words:
+            span += self.words * max(map(len, _WORD_RUN.findall(s)), default=0)
+        # ($ also matches before a final newline, hence the extra character)
+        return self.rx.search(s, max(0, len(s) - span - 1))
+
+
+def _end_bound(rx: re.Pattern) -> tuple[int, int, int] | None:
+    """(width, space runs, word runs) of `rx` (see _EndRegex), or None if it has another shape."""
+    c = _sre_c
+    if rx.flags & re.MULTILINE or not isinstance(rx.pattern, str):
+        return None
+    try:
+        items = list(_sre_parse.parse(rx.pattern, rx.flags & re.VERBOSE))
+        if not items or items[-1] != (c.AT, c.AT_END) and items[-1] != (c.AT, c.AT_END_STRING):
+            return None
+        return _width(items)
+    except Exception:  # unbounded in another way, or a construct this reader does not know
+        return None
+
+
+def _width(items: list) -> tuple[int, int, int]:
+    c = _sre_c
+    w = ks = kw = 0
+    for op, av in items:
+        if op in (c.LITERAL, c.NOT_LITERAL, c.ANY, c.IN):
+            w += 1
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            pass
+        elif op is c.SUBPATTERN or op is getattr(c, "ATOMIC_GROUP", None):
+            bw, bks, bkw = _width(list(av[3] if op is c.SUBPATTERN else av))
+            w, ks, kw = w + bw, ks + bks, kw + bkw
+        elif op is c.BRANCH:
+            widths = [_width(list(b)) for b in av[1]]
+            w += max(x[0] for x in widths)
+            ks += max(x[1] for x in widths)
+            kw += max(x[2] for x in widths)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, high, body = av
+            body = list(body)
+            if high is c.MAXREPEAT or high == c.MAXREPEAT:
+                if body in ([(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])], [(c.LITERAL, 32)]):
+                    ks += 1
+                elif body == [(c.IN, [(c.CATEGORY, c.CATEGORY_WORD)])]:
+                    kw += 1
+                else:
+                    raise ValueError("unbounded repeat")
+            else:
+                bw, bks, bkw = _width(body)
+                w, ks, kw = w + high * bw, ks + high * bks, kw + high * bkw
+        else:
+            raise ValueError(f"unsupported {op}")
+    return w, ks, kw
+
+
+def _top_level_bar(rx: str) -> bool:
+    """Whether `rx` has a "|" outside every group and character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(rx):
+        ch = rx[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if rx[i + 1:i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+@dataclass
+class _Scanner:
+    """How to find the matches of one {P} pattern fast, with exactly `pattern.finditer`'s results.
+
+    mode "place": the pattern is "{P}<tail>"; candidates are where the tail's keyword begins (looked up in
+    the lower-cased text), a match must start within the four words before it (see _place_matches).
+    mode "literal": the pattern starts with plain words ("City of {P}"): candidates are where they occur.
+    mode "full": anything else, `pattern.finditer`."""
+    pattern: re.Pattern
+    mode: str = "full"
+    tail: re.Pattern | None = None
+    keys: frozenset = frozenset()
+    literal: str = ""
+
+
+def _scanner(source: str, pattern: re.Pattern) -> _Scanner:
+    if source.startswith("{P}") and "{P}" not in source[3:] and not _top_level_bar(source):
+        tail_source = source[3:].replace("{N}", _WORD)
+        keys = _literal_prefixes(tail_source)
+        if keys:
+            try:
+                tail = re.compile(tail_source)
+            except re.error:
+                tail = None
+            if tail is not None:
+                return _Scanner(pattern, "place", tail, keys)
+    head = source.split("{", 1)[0]
+    if "{P}" in source and head and re.fullmatch(r"[A-Za-z ]+", head) and not _top_level_bar(source):
+        return _Scanner(pattern, "literal", literal=head)
+    return _Scanner(pattern)
+
+
+def _alias_automaton(aliases: Iterable[str]) -> ahocorasick.Automaton:
+    a = ahocorasick.Automaton()
+    for alias in aliases:
+        a.add_word(alias, alias)
+    a.make_automaton()
+    return a
+
+
+def _automaton(keyed: dict[str, list]) -> ahocorasick.Automaton | None:
+    """Aho-Corasick automaton over lower-cased keys; each key's value is (len(key), its targets)."""
+    if not keyed:
+        return None
+    a = ahocorasick.Automaton()
+    for key, targets in keyed.items():
+        a.add_word(key, (len(key), tuple(targets)))
+    a.make_automaton()
+    return a
 
 
 @dataclass
@@ -102,6 +358,20 @@ class _Tables:
     rename: list
     not_police_places: set
     us_min_population: int
+    # fast scanning (same results as the plain regexes above)
+    scanners: list = field(default_factory=list)        # one per pattern
+    lower_scanner: _Scanner | None = None               # lowercase_police
+    tail_keys: ahocorasick.Automaton | None = None      # keyword -> indices of "place" scanners (lower last)
+    known_keys: ahocorasick.Automaton | None = None     # the aliases of `known`, as they are written
+    fold_rest: re.Pattern | None = None                 # `fold_re` without its leading (?<![\w-])
+    anaphor_keys: ahocorasick.Automaton | None = None   # keyword -> indices of anaphors
+    anaphor_scannable: list = field(default_factory=list)  # per anaphor: found through anaphor_keys
+    opener_close: dict = field(default_factory=dict)    # quote_pairs: opening character -> closing mark
+    opener_re: re.Pattern | None = None
+    cues: list = field(default_factory=list)            # [action, action_noun, civil, generic] (see _SentenceCues)
+    cue_keys: ahocorasick.Automaton | None = None       # first word -> indices of cues
+    cue_scannable: list = field(default_factory=list)
+    operation_right: re.Pattern | None = None           # "<body>'s undercover operation", "<body>-led raids"
 
 
 @lru_cache(maxsize=1)
@@ -120,9 +390,40 @@ def _tables() -> _Tables:
             alias_to_name[alias] = name
     known = re.compile(r"(?<![\w-])(?:" + _alternation(map(re.escape, alias_to_name)) + r")(?![\w-])")
     folding = dict(lex["folding"])
-    fold_re = re.compile(r"(?<![\w-])(?:" + _alternation(map(re.escape, folding)) + r")(?![\w-])")
+    fold_alt = r"(?:" + _alternation(map(re.escape, folding)) + r")(?![\w-])"
+    fold_re = re.compile(r"(?<![\w-])" + fold_alt)
     ci = lambda items: re.compile(r"(?i)\b(?:" + _alternation(items) + r")\b")  # noqa: E731
     personnel = _alternation(lex["personnel_nouns"])
+    # fast scanning
+    scanners = [_scanner(src, rx) for src, rx in zip(lex["patterns"], patterns)]
+    lower_scanner = _scanner(lex["lowercase_police"], lowercase_police)
+    tail_keys: dict[str, list[int]] = {}
+    for i, sc in enumerate(scanners + [lower_scanner]):
+        for key in sc.keys if sc.mode == "place" else ():
+            tail_keys.setdefault(key, []).append(i)
+    anaphor_sources = [r"(?i)(?<![\w-])" + rx + r"(?![\w-])" for rx in lex["anaphors"]]
+    anaphor_keys: dict[str, list[int]] = {}
+    anaphor_scannable = []
+    for j, src in enumerate(anaphor_sources):
+        keys = _literal_prefixes(src)
+        anaphor_scannable.append(bool(keys))
+        for key in keys or ():
+            anaphor_keys.setdefault(key, []).append(j)
+    cues = [ci(lex["action_verbs"]), ci(lex["action_nouns"]), ci(lex["civil_cues"]), ci(lex["generic_cues"])]
+    cue_keys: dict[str, list[int]] = {}
+    cue_scannable = []
+    for j, rx in enumerate(cues):
+        # first words only: blanking mentions out of a sentence turns letters into spaces, never the reverse
+        keys = _literal_prefixes(rx.pattern, limit=20000)
+        words = {k.split(" ")[0] for k in keys or ()}
+        cue_scannable.append(bool(words) and "" not in words)
+        for word in words if cue_scannable[-1] else ():
+            cue_keys.setdefault(word, []).append(j)
+    opener_close: dict[str, str] = {}
+    for pair in lex["quote_pairs"]:
+        open_q, close_q = pair
+        if len(open_q) == 1:
+            opener_close.setdefault(open_q, close_q)
     return _Tables(
         patterns=patterns,
         lowercase_police=lowercase_police,
@@ -142,27 +443,44 @@ def _tables() -> _Tables:
         forces={cc: {_fold(f): f for f in names} for cc, names in lex["forces"].items()},
         place_police=dict(lex["place_police"]),
         kinds=[(kind, re.compile(rx)) for kind, rx in lex["kinds"].items()],
-        anaphors=[(re.compile(r"(?i)(?<![\w-])" + rx + r"(?![\w-])"), re.compile(target))
-                  for rx, target in lex["anaphors"].items()],
-        action=ci(lex["action_verbs"]),
-        action_noun=ci(lex["action_nouns"]),
+        anaphors=[(re.compile(src), re.compile(target))
+                  for src, target in zip(anaphor_sources, lex["anaphors"].values())],
+        action=cues[_ACTION],
+        action_noun=cues[_ACTION_NOUN],
         action_noun_alt=_alternation(lex["action_nouns"]),
-        partner_end=re.compile(r"(?i)\b(?:" + _alternation(lex["partner_cues"]) +
-                               r")\s+(?:(?:the|its|their|local|a|an)\s+)?$"),
-        personnel_end=re.compile(r"(?i)\b(?:" + personnel + r")\s+(?:from|of|with|at)\s+(?:the\s+)?$"),
+        partner_end=_EndRegex(re.compile(r"(?i)\b(?:" + _alternation(lex["partner_cues"]) +
+                                         r")\s+(?:(?:the|its|their|local|a|an)\s+)?$")),
+        personnel_end=_EndRegex(re.compile(r"(?i)\b(?:" + personnel + r")\s+(?:from|of|with|at)\s+(?:the\s+)?$")),
         personnel=re.compile(r"(?i)(?:" + personnel + r")\b"),
         speech=ci(lex["speech_verbs"]),
-        contact_end=re.compile(r"(?i)\b(?:" + _alternation(lex["contact_cues"]) +
-                               r")\s+(?:(?:the|your|a|an|local)\s+)?$"),
+        contact_end=_EndRegex(re.compile(r"(?i)\b(?:" + _alternation(lex["contact_cues"]) +
+                                         r")\s+(?:(?:the|your|a|an|local)\s+)?$")),
         no_comment=ci(lex["no_comment_cues"]),
         prosecution_verb=ci(lex["prosecution_verbs"]),
-        civil=ci(lex["civil_cues"]),
+        civil=cues[_CIVIL],
         attributive=re.compile(r"(?i)^(?:['’]s)?\s+(?:[\w-]+\s+)?(?:" + _alternation(lex["attributive_nouns"]) + r")\b"),
-        generic=ci(lex["generic_cues"]),
+        generic=cues[_GENERIC],
         quote_pairs=[tuple(p) for p in lex["quote_pairs"]],
         rename=[(re.compile(rx), rep) for rx, rep in (lex.get("rename") or {}).items()],
         not_police_places=set(lex.get("not_police_places") or []),
         us_min_population=int(lex.get("us_city_min_population", 50000)),
+        scanners=scanners,
+        lower_scanner=lower_scanner,
+        tail_keys=_automaton(tail_keys),
+        known_keys=_alias_automaton(alias_to_name) if alias_to_name and "" not in alias_to_name else None,
+        fold_rest=re.compile(fold_alt) if "" not in folding else None,
+        anaphor_keys=_automaton(anaphor_keys),
+        anaphor_scannable=anaphor_scannable,
+        opener_close=opener_close,
+        opener_re=re.compile("[" + "".join(map(re.escape, opener_close)) + "]") if opener_close else None,
+        cues=cues,
+        cue_keys=_automaton(cue_keys),
+        cue_scannable=cue_scannable,
+        operation_right=re.compile(
+            r"^(?:['’]s)?(?:-led)?\s+(?:(?:[A-Z][\w-]*|\w+-\w+|(?i:undercover|joint|covert|vice|sting|"
+            r"prostitution|trafficking|human|sex|enforcement|compliance|licensing|immigration|"
+            r"special|targeted|overnight|weekend|intelligence-led))\s+){0,2}(?i:" + _alternation(lex["action_nouns"]) +
+            r")\b"),
     )
 
 
@@ -170,19 +488,27 @@ def _tables() -> _Tables:
 # names
 
 
+_POSSESSIVE_S = re.compile(r"'s\b")
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+
+
+@lru_cache(maxsize=8192)
 def _fold(name: str) -> str:
     """Comparison form: case, apostrophes and punctuation folded."""
     name = name.replace("’", "'").lower()
-    name = re.sub(r"'s\b", "s", name)
-    return re.sub(r"[^\w]+", " ", name).strip()
+    name = _POSSESSIVE_S.sub("s", name)
+    return _NON_WORD.sub(" ", name).strip()
 
 
 def _canonical(name: str) -> str:
-    name = re.sub(r"\s+", " ", name.replace("’", "'")).strip()
-    name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = _SPACES.sub(" ", name.replace("’", "'")).strip()
+    name = _LEADING_THE.sub("", name)
     return name.rstrip("'")  # plural possessive: "Department of Inspections' team"
 
 
+@lru_cache(maxsize=4096)
 def kind_of(name: str) -> str:
     """law_enforcement, prosecution or government, from the canonical name (`kinds` in agencies.yaml)."""
     for kind, rx in _tables().kinds:
@@ -237,6 +563,13 @@ def _clean_place(place: str, t: _Tables) -> str | None:
     return text
 
 
+@lru_cache(maxsize=8192)
+def _place_of(raw: str) -> str | None:
+    """_clean_place of a pattern's place group (memoised: the same places recur across documents)."""
+    return _clean_place(raw, _tables())
+
+
+@lru_cache(maxsize=8192)
 def _locate(raw: str, cleaned: str) -> int:
     """Offset in `raw` of its suffix `cleaned` (which has single spaces where `raw` may have any)."""
     rx = r"\s+".join(map(re.escape, cleaned.split())) + r"$"
@@ -275,21 +608,22 @@ def _document_place(text: str) -> tuple[str | None, str | None]:
     return (r.country, r.admin1) if r else (None, None)
 
 
-def _place_candidates(place: str, country: str | None, admin1: str | None):
+@lru_cache(maxsize=4096)
+def _place_candidates(place: str, country: str | None, admin1: str | None) -> tuple:
     """Gazetteer places called `place` in the document's country, those in its admin1 first;
     elsewhere in the country only sizeable ones."""
     g = _gazetteer()
     t = _tables()
     if g is None or not country or place in t.not_police_places:
-        return []
+        return ()
     try:
         hits = g.lookup(place, country)
     except Exception:
-        return []
+        return ()
     if admin1:
         same = [p for p in hits if p.admin1 == admin1 or p.kind == "admin1"]
         hits = same or [p for p in hits if p.population >= t.us_min_population]
-    return hits
+    return tuple(hits)
 
 
 def _police_by_place(place: str, text: str, t: _Tables) -> str | None:
@@ -327,9 +661,15 @@ def _police_by_place_raw(place: str, text: str, t: _Tables) -> str | None:
 # scanning
 
 
+@lru_cache(maxsize=256)
+def _requirement_met(alias: str, text: str) -> bool:
+    return bool(_tables().alias_requires[alias].search(text))
+
+
 def _alias_allowed(alias: str, text: str, t: _Tables, at: int | None = None) -> bool:
     req = t.alias_requires.get(alias)
-    if req is not None and not req.search(text) and _document_place(text)[0] not in t.alias_countries.get(alias, ()):
+    if req is not None and not _requirement_met(alias, text) and \
+            _document_place(text)[0] not in t.alias_countries.get(alias, ()):
         return False
     block = t.alias_blockers.get(alias)
     if block is not None and at is not None:
@@ -340,7 +680,7 @@ def _alias_allowed(alias: str, text: str, t: _Tables, at: int | None = None) -> 
 
 
 def _initials(name: str) -> str:
-    words = re.findall(r"[\w]+", name.replace("'s", "").replace("’s", "").replace(".", ""))
+    words = _INITIAL_WORDS.findall(name.replace("'s", "").replace("’s", "").replace(".", ""))
     return "".join(w[0] for w in words if w.lower() not in ("of", "the", "and", "for", "de", "du", "la")).upper()
 
 
@@ -366,24 +706,162 @@ def _resolve_overlaps(mentions: list[AgencyMention]) -> list[AgencyMention]:
     return kept
 
 
+def _lookbehind_finditer(rest: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches of "(?<![\\w-])" + rest.pattern, as its finditer gives them. Without the leading
+    look-behind the regex engine can skip ahead to the characters a match can start with."""
+    pos = 0
+    while True:
+        m = rest.search(text, pos)
+        if m is None:
+            return
+        s = m.start()
+        if s and _WORD_CHAR.match(text, s - 1):
+            pos = s + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > s else s + 1
+
+
+@lru_cache(maxsize=8)
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased, or None when it has a character that folds to an ASCII letter in a
+    case-insensitive regex (then the lower-cased text is not a faithful index of the words in it)."""
+    if not text.isascii() and any(c in text for c in _FOLD_SPECIALS):
+        return None
+    return text.lower()
+
+
+def _keyword_positions(automaton: ahocorasick.Automaton | None, text: str) -> dict[int, list[int]] | None:
+    """target -> sorted offsets in `text` where one of its keys (lower-case words) begins in any case;
+    None when the text cannot be indexed so (see _lowered)."""
+    lower = _lowered(text) if automaton is not None else None
+    if lower is None:
+        return None
+    found: dict[int, list[int]] = {}
+    for end, (size, targets) in automaton.iter(lower):
+        at = end - size + 1
+        for i in targets:
+            found.setdefault(i, []).append(at)
+    for i, offsets in found.items():
+        found[i] = sorted(set(offsets))
+    return found
+
+
+def _place_matches(sc: _Scanner, text: str, rtext: str, keyword_at: list[int]) -> Iterator[re.Match]:
+    """`sc.pattern.finditer(text)` for a "{P}<tail>" pattern, trying the pattern only where a place can
+    start before a tail: from the earliest start the four words before the tail allow (_BACK_WINDOW),
+    at capitals (_PLACE_START). Tails are tried in text order, so start positions are tried in text order
+    and the first that matches is the one finditer gives."""
+    n = len(text)
+    pos = tried = 0  # next match starts at pos or later; every start before `tried` has been ruled out
+    for at in keyword_at:
+        lo = pos if pos > tried else tried
+        if at <= lo or not sc.tail.match(text, at):
+            continue
+        bm = _BACK_WINDOW.match(rtext, n - at)
+        if bm is None:
+            continue
+        w = at - (bm.end() - bm.start())
+        if w > lo:
+            lo = w
+        for sm in _PLACE_START.finditer(text, lo, at):
+            m = sc.pattern.match(text, sm.start())
+            if m:
+                yield m
+                pos = m.end()
+                tried = sm.start() + 1
+                break
+        else:
+            tried = at
+
+
+def _literal_matches(sc: _Scanner, text: str) -> Iterator[re.Match]:
+    """`sc.pattern.finditer(text)` for a pattern that starts with the plain words `sc.literal`."""
+    s = text.find(sc.literal)
+    while s >= 0:
+        m = sc.pattern.match(text, s)
+        if m:
+            yield m
+            s = text.find(sc.literal, m.end())
+        else:
+            s = text.find(sc.literal, s + 1)
+
+
+class _PatternScan:
+    """The matches of the lexicon's {P} patterns in one text (keywords looked up once for all of them)."""
+
+    def __init__(self, text: str, t: _Tables):
+        self.text = text
+        self.keyword_at = _keyword_positions(t.tail_keys, text)
+        self._rtext: str | None = None
+
+    def matches(self, i: int, sc: _Scanner) -> Iterator[re.Match]:
+        if sc.mode == "place" and self.keyword_at is not None:
+            at = self.keyword_at.get(i)
+            if not at:
+                return iter(())
+            if self._rtext is None:
+                self._rtext = self.text[::-1]
+            return _place_matches(sc, self.text, self._rtext, at)
+        if sc.mode == "literal":
+            return _literal_matches(sc, self.text)
+        return sc.pattern.finditer(self.text)
+
+
+def _known_matches(text: str, t: _Tables) -> list[tuple[int, int, str]]:
+    """(start, end, alias) of `t.known`'s matches, as its finditer gives them: the aliases are literals in
+    one alternation, longest first, so at a start the longest alias followed by no word character or
+    hyphen wins, and a start needs no word character or hyphen before it."""
+    if t.known_keys is None:
+        return [(m.start(), m.end(), m.group()) for m in t.known.finditer(text)]
+    at: dict[int, list[str]] = {}
+    for end, alias in t.known_keys.iter(text):
+        at.setdefault(end - len(alias) + 1, []).append(alias)
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for s in sorted(at):
+        if s < pos or (s and _WORD_CHAR.match(text, s - 1)):
+            continue
+        best = ""
+        for alias in at[s]:
+            if len(alias) > len(best) and not _WORD_CHAR.match(text, s + len(alias)):
+                best = alias
+        if best:
+            out.append((s, s + len(best), best))
+            pos = s + len(best)
+    return out
+
+
+def _token_in(text: str, token: str) -> bool:
+    """Whether `token` occurs in `text` not touching a word character or hyphen on either side."""
+    s = text.find(token)
+    while s >= 0:
+        e = s + len(token)
+        if not (s and _WORD_CHAR.match(text, s - 1)) and not _WORD_CHAR.match(text, e):
+            return True
+        s = text.find(token, s + 1)
+    return False
+
+
 @lru_cache(maxsize=256)
 def _scan(text: str) -> tuple[AgencyMention, ...]:
     """Every named agency in `text` (prosecutors included), canonical names settled over the whole text."""
     t = _tables()
+    scan = _PatternScan(text, t)
     raw: list[AgencyMention] = []
-    for pattern in t.patterns:
-        for m in pattern.finditer(text):
-            place = _clean_place(m.group("place"), t)
+    for i, (pattern, sc) in enumerate(zip(t.patterns, t.scanners)):
+        for m in scan.matches(i, sc):
+            place = _place_of(m.group("place"))
             if not place:
                 continue
             pstart = m.start("place") + _locate(m.group("place"), place)
             start = pstart if m.start("place") == m.start("full") else m.start("full")
             end = m.end("full")
             # "Department of Health and Homeland Security Investigations": two bodies, not one.
-            for am in re.finditer(r" (?:and|&) ", text[m.end("place"):end]):
-                tail = m.end("place") + am.end()
+            for am in _AND.finditer(text, m.end("place"), end):
+                tail = am.end()
                 if t.known.match(text, tail) or any(p.match(text, tail) for p in t.patterns):
-                    end = m.end("place") + am.start()
+                    end = am.start()
                     break
             # Title-case the words the pattern added ("sheriff's office" -> "Sheriff's Office").
             if m.start("place") == m.start("full"):
@@ -397,18 +875,19 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
             if _fold(name) in t.not_agencies:
                 continue
             raw.append(AgencyMention(start, end, name, "agency:pattern"))
-    for m in t.known.finditer(text):
-        if _alias_allowed(m.group(), text, t, m.start()):
-            raw.append(AgencyMention(m.start(), m.end(), t.alias_to_name[m.group()], "agency:known"))
-    for m in t.fold_re.finditer(text):
+    for s, e, alias in _known_matches(text, t):
+        if _alias_allowed(alias, text, t, s):
+            raw.append(AgencyMention(s, e, t.alias_to_name[alias], "agency:known"))
+    folded = _lookbehind_finditer(t.fold_rest, text) if t.fold_rest is not None else t.fold_re.finditer(text)
+    for m in folded:
         raw.append(AgencyMention(m.start(), m.end(), t.folding[m.group()], "agency:folded-unit"))
     kept = _resolve_overlaps(raw)
     names = {k.name for k in kept}
 
     # "<Place> police": a force the text names, a known or territorial force, or the usual name by country.
     lower: list[AgencyMention] = []
-    for m in t.lowercase_police.finditer(text):
-        place = _clean_place(m.group("place"), t)
+    for m in scan.matches(len(t.scanners), t.lower_scanner):
+        place = _place_of(m.group("place"))
         if not place:
             continue
         start = m.start("place") + _locate(m.group("place"), place)
@@ -423,7 +902,7 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
     # Abbreviations the text introduces: "Lake County Sheriff's Office (LCSO)",
     # "the City of Toronto's Municipal Licensing and Standards (MLS)" (a unit: its parent).
     abbreviations: dict[str, str] = {}
-    for pm in re.finditer(r"\(([A-Z][A-Za-z&]{1,7})\)", text):
+    for pm in _ABBREVIATION.finditer(text):
         abbr = pm.group(1)
         if abbr in t.alias_to_name or abbr in abbreviations:
             continue
@@ -432,7 +911,7 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
             continue
         k = before[-1]
         gap = text[k.end:pm.start()]
-        if not re.fullmatch(r"(?:\s*['’]s)?(?:\s+(?:[A-Z][\w’'-]*|and|of|for|the|de|du|des|la|le|&))*\s*", gap):
+        if not _ABBREVIATION_GAP.fullmatch(gap):
             continue
         letters = _initials(k.name + " " + gap)
         if not (_subsequence(abbr.upper(), letters) or (not gap.strip() and abbr[0].upper() in letters)):
@@ -444,11 +923,12 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
         ini = _initials(n)
         if 2 <= len(ini) <= 6:
             initials.setdefault(ini, set()).add(n)
-    for tok in set(re.findall(r"(?<![\w-])([A-Z]{3,6})(?![\w-])", text)):
-        if tok in abbreviations or tok in t.alias_to_name:
+    # (a whole token of three to six capitals A-Z, as (?<![\w-])[A-Z]{3,6}(?![\w-]) finds them)
+    for tok, bodies in initials.items():
+        if len(bodies) != 1 or tok in abbreviations or tok in t.alias_to_name:
             continue
-        if len(initials.get(tok, ())) == 1:
-            abbreviations[tok] = next(iter(initials[tok]))
+        if _CAPS_TOKEN.fullmatch(tok) and _token_in(text, tok):
+            abbreviations[tok] = next(iter(bodies))
     if abbreviations:
         abbr_re = re.compile(r"(?<![\w-])(" + _alternation(map(re.escape, abbreviations)) + r")(?![\w-])")
         for m in abbr_re.finditer(text):
@@ -457,8 +937,8 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
 
     # One name per body: a short form that begins or ends a longer name the text gives
     # ("Houston Police" / "Houston Police Department", "Border Force" / "Australian Border Force").
+    # (The document's country is looked up only when a name needs it: the gazetteer's resolve is slow.)
     names = {k.name for k in kept}
-    country, admin1 = _document_place(text)
     mapping: dict[str, str] = {}
     for n in names:
         fn = _fold(n)
@@ -466,11 +946,11 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
                   and kind_of(o) == kind_of(n)]
         if len(longer) == 1:
             mapping[n] = longer[0]
-        elif n in t.country_aliases and country in t.country_aliases[n]:
-            mapping[n] = t.country_aliases[n][country]
-        elif country == "US" and n.endswith(" Police") and "US" in t.place_police:
+        elif n in t.country_aliases and _document_place(text)[0] in t.country_aliases[n]:
+            mapping[n] = t.country_aliases[n][_document_place(text)[0]]
+        elif n.endswith(" Police") and "US" in t.place_police and _document_place(text)[0] == "US":
             place = n[: -len(" Police")]
-            hits = _place_candidates(place, country, admin1)
+            hits = _place_candidates(place, *_document_place(text))
             if hits and hits[0].kind == "city":
                 mapping[n] = t.place_police["US"].format(place=place)
     out = []
@@ -497,35 +977,71 @@ def find_agencies(text: str, *, include_prosecutors: bool = False) -> list[Agenc
 def _quote_spans(text: str, t: _Tables) -> list[tuple[int, int]]:
     """Spans inside quotation marks, per paragraph; a quotation still open at the end of a
     paragraph (continued UK-style into the next one) runs to the paragraph's end."""
-    spans = []
-    for para in re.finditer(r"[^\n]+", text):
+    spans: list[tuple[int, int]] = []
+    if t.opener_re is None:
+        return spans
+    for para in _PARAGRAPH.finditer(text):
         p = para.group()
+        base = para.start()
         i = 0
-        while i < len(p):
-            for open_q, close_q in t.quote_pairs:
-                if p[i] == open_q:
-                    j = p.find(close_q, i + 1)
-                    end = j if j >= 0 else len(p)
-                    spans.append((para.start() + i, para.start() + end + 1))
-                    i = end
-                    break
-            i += 1
+        while True:
+            om = t.opener_re.search(p, i)
+            if om is None:
+                break
+            i = om.start()
+            j = p.find(t.opener_close[p[i]], i + 1)
+            end = j if j >= 0 else len(p)
+            spans.append((base + i, base + end + 1))
+            i = end + 1
     return spans
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with every character inside one of `spans` replaced by a space (same length)."""
+    out, cur = [], 0
+    for a, b in sorted(spans):
+        a, b = max(a, cur), min(b, len(text))
+        if a >= b:
+            continue
+        out.append(text[cur:a])
+        out.append(" " * (b - a))
+        cur = b
+    out.append(text[cur:])
+    return "".join(out)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
+def _matches_at(rx: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Match]:
+    """`rx.finditer(text)` when every match of `rx` starts at one of `starts` (sorted)."""
+    pos = 0
+    for s in starts:
+        if s < pos:
+            continue
+        m = rx.match(text, s)
+        if m:
+            yield m
+            pos = m.end() if m.end() > s else s + 1
+
+
 def _anaphors(text: str, mentions: tuple[AgencyMention, ...], t: _Tables) -> list[AgencyMention]:
     """References to a named body ("the sheriff's office", "the council", "police") when exactly one fits."""
     names = {m.name for m in mentions}
     out = []
-    for rx, target in t.anaphors:
+    keyword_at: dict[int, list[int]] | None | bool = False  # looked up when first needed
+    for j, (rx, target) in enumerate(t.anaphors):
         fits = [n for n in names if target.search(n)]
         if len(fits) != 1:
             continue
-        for m in rx.finditer(text):
+        if keyword_at is False:
+            keyword_at = _keyword_positions(t.anaphor_keys, text)
+        if keyword_at is not None and t.anaphor_scannable[j]:
+            found = _matches_at(rx, text, keyword_at.get(j, []))
+        else:
+            found = rx.finditer(text)
+        for m in found:
             if any(k.start < m.end() and m.start() < k.end for k in mentions):
                 continue
             out.append(AgencyMention(m.start(), m.end(), fits[0], "agency:anaphor", kind_of(fits[0])))
@@ -541,24 +1057,43 @@ _GAP_WORDS = {"and", "or", "&", "plus", "the", "its", "their", "his", "her", "al
               "had", "successfully", "jointly", "initially", "additionally", "further", "then", "since", "'ve",
               "spokesman", "spokeswoman", "spokesperson", "spokespeople", "chief", "director", "commander",
               "statement", "in", "a", "an", "'s", "’s", "as", "well", "lead", "local", "state", "federal", "of"}
-_LEFT_PREPOSITION = re.compile(r"(?i)\b(?:of|for|to|at|in|on|from|into|against|about|than|as|like|over|under|between|"
-                               r"near|outside|inside|toward|towards|within|without|unlike|with|by)\s+(?:the\s+)?$")
-_SPEAKER_LEFT = re.compile(r"(?i)(?:\b(?:spokes\w+|official|officer|chief|director|commander|head|sergeant|sgt\.?|"
-                           r"inspector|insp\.?|detective|lieutenant|lt\.?|captain|capt\.?|superintendent|sheriff|"
-                           r"member|leader|manager|representative|agent in charge)\s+(?:of|for|with|at)\s+(?:the\s+)?|"
-                           r",\s*(?:of|from)\s+(?:the\s+)?|according to\s+(?:the\s+)?)$")
+_LEFT_PREPOSITION = _EndRegex(re.compile(
+    r"(?i)\b(?:of|for|to|at|in|on|from|into|against|about|than|as|like|over|under|between|"
+    r"near|outside|inside|toward|towards|within|without|unlike|with|by)\s+(?:the\s+)?$"))
+_SPEAKER_LEFT = _EndRegex(re.compile(
+    r"(?i)(?:\b(?:spokes\w+|official|officer|chief|director|commander|head|sergeant|sgt\.?|"
+    r"inspector|insp\.?|detective|lieutenant|lt\.?|captain|capt\.?|superintendent|sheriff|"
+    r"member|leader|manager|representative|agent in charge)\s+(?:of|for|with|at)\s+(?:the\s+)?|"
+    r",\s*(?:of|from)\s+(?:the\s+)?|according to\s+(?:the\s+)?)$"))
 _SPEAKER_RIGHT = re.compile(r"(?i)^(?:['’]s\s+(?:[\w-]+\s+){0,5}?(?:member|leader|spokes\w+|convener|convenor|director|"
                             r"head|chair\w*|manager|councillor|councilor|cabinet|lead|representative|commissioner)\b|"
                             r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:spokes\w+|press officer|press office|statement)\b)")
-_FORMER_LEFT = re.compile(r"(?i)\b(?:former|retired|ex-?)\s*$")
-_BARE_WITH = re.compile(r"(?i)\bwith\s+(?:the\s+)?$")
+_FORMER_LEFT = _EndRegex(re.compile(r"(?i)\b(?:former|retired|ex-?)\s*$"))
+_BARE_WITH = _EndRegex(re.compile(r"(?i)\bwith\s+(?:the\s+)?$"))
+_HANDED_TO = _EndRegex(re.compile(r"(?i)\b(?:handed|turned|transferred|passed|referred|released)(?: over)?"
+                                  r"\s+(?:in)?to\s+(?:the\s+)?$"))
+_TAKEN_INTO = _EndRegex(re.compile(r"(?i)\b(?:taken|took|placed|held|put|transferred)\s+(?:in|into)\s+(?:the\s+)?$"))
+_BY_END = _EndRegex(re.compile(r"(?i)\bby\s+(?:the\s+)?$"))
+_APPOSITION = re.compile(r"^\s*,\s*(?:the|a|an)\s[^,]{1,80},")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_POSSESSIVE_NAME = re.compile(r"[A-Z]\w*['’]s")
+_CONTACT_NUMBER = re.compile(r"(?i)^\W*(?:on|at)\s+[\d(+]")
+_CONTACT_LINE = re.compile(r"(?i)^(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:hotline|helpline|tip ?line|website)\b")
+_NO_COMMENT_RIGHT = re.compile(r"(?i)^\s*(?:has |have |had )?(?:did not|didn't|declined|could not|would not|has not|"
+                               r"was not)\b")
+_CLAUSE_BREAK = re.compile(r"[;:]|\bwho\b|\bwhich\b")
+_NOT_PARTNER_WITH = re.compile(r"(?i)\b(?:charged|cited|booked|familiar|contact|touch|along)\s*$")
+_SPOKESPERSON_RIGHT = re.compile(r"(?i)^(?:['’]s)?\s+(?:spokes\w+|statement)")
+_LIST_GAP = re.compile(r"(?:\s|,|&|['’]s\b|\b(?:and|or|as well as|plus|the|of|its|their|a|an|local|state|"
+                       r"federal)\b|[A-Z][\w’'.-]*|(?i:officers?|agents?|detectives?|deputies|investigators?|"
+                       r"inspectors?|troopers?|staff|officials?|personnel|units?|teams?|squads?|members))*")
 
 
 def _walk_to_verb(right: str, t: _Tables) -> tuple[str, str] | None:
     """From just after a body, skip its staff, list partners, units, appositions and adverbs;
     return ("action"|"speech", verb) for the first verb reached, else None."""
-    right = re.sub(r"^\s*,\s*(?:the|a|an)\s[^,]{1,80},", " ,", right)  # apposition: ", the investigative arm of ‹A›,"
-    right = re.sub(r"\([^)]*\)", " ", right)
+    right = _APPOSITION.sub(" ,", right)  # apposition: ", the investigative arm of ‹A›,"
+    right = _PARENTHESES.sub(" ", right)
     pos, steps = 0, 0
     while steps < 16:
         m = _TOKEN.search(right, pos)
@@ -578,7 +1113,7 @@ def _walk_to_verb(right: str, t: _Tables) -> tuple[str, str] | None:
         if pm:
             pos = pm.end()
         elif (tok == _PLACEHOLDER or tok in ",()-–—" or tok.lower() in _GAP_WORDS or tok[0].isupper()
-              or re.fullmatch(r"[A-Z]\w*['’]s", tok)):
+              or _POSSESSIVE_NAME.fullmatch(tok)):
             pos = m.end()
         else:
             return None
@@ -593,24 +1128,61 @@ class _Evidence:
     strong: bool = False  # directed or carried out (what a prosecutor needs)
 
 
+class _SentenceCues:
+    """Whether a cue regex (_Tables.cues) matches a string of one sentence's length (the sentence with
+    quotations, and maybe mentions, blanked). A match can only start where the cue's first word is in
+    the whole text with quotations blanked (`offsets`, from _operation_context), which blanking more of
+    the sentence cannot add; answers are memoised per string."""
+
+    def __init__(self, t: _Tables, offsets: dict[int, list[int]] | None, lo: int, hi: int):
+        self.t, self.offsets, self.lo, self.hi = t, offsets, lo, hi
+        self.memo: dict[tuple[int, str], bool] = {}
+
+    def search(self, which: int, s: str) -> bool:
+        key = (which, s)
+        hit = self.memo.get(key)
+        if hit is None:
+            rx = self.t.cues[which]
+            if self.offsets is None or not self.t.cue_scannable[which]:
+                hit = rx.search(s) is not None
+            else:
+                hit = False
+                at = self.offsets.get(which, ())
+                for i in range(bisect_left(at, self.lo), len(at)):
+                    if at[i] >= self.hi:
+                        break
+                    if rx.match(s, at[i] - self.lo):
+                        hit = True
+                        break
+            self.memo[key] = hit
+        return hit
+
+
 def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int]], masked_quotes: str,
-           t: _Tables, prev: _Evidence | None, prev_gap: str | None) -> _Evidence:
+           t: _Tables, prev: _Evidence | None, prev_gap: str | None, cues: _SentenceCues | None = None) -> _Evidence:
     """Participation evidence of the mention sent_text[a:b]; `spans` are the mentions to mask around it."""
+    if cues is None:
+        cues = _SentenceCues(t, None, 0, len(sent_text))
     left, right = sent_text[:a], sent_text[b:]
     others = [sp for sp in spans if sp != (a, b)]
     # masked: other mentions a placeholder
     left_m = _mask(sent_text, others, masked_quotes, 0, a)
     right_m = _mask(sent_text, others, masked_quotes, b, len(sent_text))
     blank = _blank(masked_quotes, spans + [(a, b)])
-    has_action = bool(t.action.search(blank) or t.action_noun.search(blank))
-    if t.generic.search(masked_quotes):
+    _has_action: list[bool] = []
+
+    def has_action() -> bool:  # looked up when first needed
+        if not _has_action:
+            _has_action.append(cues.search(_ACTION, blank) or cues.search(_ACTION_NOUN, blank))
+        return _has_action[0]
+
+    if cues.search(_GENERIC, masked_quotes):
         return _Evidence(0, "generic")
     if _FORMER_LEFT.search(left):
         return _Evidence(0, "former")
-    if t.contact_end.search(left) or re.match(r"(?i)^\W*(?:on|at)\s+[\d(+]", right) or \
-            re.match(r"(?i)^(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:hotline|helpline|tip ?line|website)\b", right):
+    if t.contact_end.search(left) or _CONTACT_NUMBER.match(right) or _CONTACT_LINE.match(right):
         return _Evidence(0, "contact")
-    if t.no_comment.match(right.strip()) or re.match(r"(?i)^\s*(?:has |have |had )?(?:did not|didn't|declined|could not|would not|has not|was not)\b", right):
+    if t.no_comment.match(right.strip()) or _NO_COMMENT_RIGHT.match(right):
         return _Evidence(0, "no-comment")
     # list partner: the previous body in the sentence took part and this one is in the same list
     if prev is not None and prev.level == 3 and prev.reason in ("partner", "personnel", "subject", "passive") and \
@@ -618,31 +1190,26 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
         return _Evidence(3, prev.reason, prev.strong)
     if t.partner_end.search(left_m):
         return _Evidence(3, "partner", True)
-    if t.personnel_end.search(left_m) and has_action:
+    if t.personnel_end.search(left_m) and has_action():
         return _Evidence(3, "personnel", True)
     with_ = _BARE_WITH.search(left_m)
     if with_:
-        clause = re.split(r"[;:]|\bwho\b|\bwhich\b", left_m[:with_.start()])[-1][-80:]
+        clause = _CLAUSE_BREAK.split(left_m[:with_.start()])[-1][-80:]
         verbs = [m.group() for m in t.action.finditer(clause)] + [m.group() for m in t.action_noun.finditer(clause)]
-        if verbs and not re.search(r"(?i)\b(?:charged|cited|booked|familiar|contact|touch|along)\s*$", left_m[:with_.start()]):
+        if verbs and not _NOT_PARTNER_WITH.search(left_m[:with_.start()]):
             return _Evidence(3, "partner", not all(t.prosecution_verb.fullmatch(v) for v in verbs))
-    if re.search(r"(?i)\b(?:handed|turned|transferred|passed|referred|released)(?: over)?\s+(?:in)?to\s+(?:the\s+)?$", left_m) or \
-            (re.search(r"(?i)\b(?:taken|took|placed|held|put|transferred)\s+(?:in|into)\s+(?:the\s+)?$", left_m)
-             and t.attributive.match(right)):
+    if _HANDED_TO.search(left_m) or (_TAKEN_INTO.search(left_m) and t.attributive.match(right)):
         return _Evidence(3, "handover", True)
-    by = re.search(r"(?i)\bby\s+(?:the\s+)?$", left_m)
+    by = _BY_END.search(left_m)
     if by:
         before = left_m[max(0, by.start() - 70):by.start()]
         verbs = [m.group() for m in t.action.finditer(before)] + [m.group() for m in t.action_noun.finditer(before)]
         if verbs:
             strong = not all(t.prosecution_verb.fullmatch(v) for v in verbs)
             return _Evidence(3, "passive", strong)
-    if t.attributive.match(right) and not re.match(r"(?i)^(?:['’]s)?\s+(?:spokes\w+|statement)", right):
+    if t.attributive.match(right) and not _SPOKESPERSON_RIGHT.match(right):
         return _Evidence(0, "attributive")
-    if re.match(r"^(?:['’]s)?(?:-led)?\s+(?:(?:[A-Z][\w-]*|\w+-\w+|(?i:undercover|joint|covert|vice|sting|"
-                r"prostitution|trafficking|human|sex|enforcement|compliance|licensing|immigration|"
-                r"special|targeted|overnight|weekend|intelligence-led))\s+){0,2}(?i:" + t.action_noun_alt + r")\b", right) and \
-            not _SPEAKER_RIGHT.match(right):
+    if t.operation_right.match(right) and not _SPEAKER_RIGHT.match(right):
         return _Evidence(3, "operation", True)
     speaker = bool(_SPEAKER_LEFT.search(left_m) or _SPEAKER_RIGHT.match(right))
     walked = None if (speaker or _LEFT_PREPOSITION.search(left_m)) else _walk_to_verb(right_m, t)
@@ -651,13 +1218,13 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
     if walked and walked[0] == "action":
         strong = not t.prosecution_verb.fullmatch(walked[1])
         return _Evidence(3, "subject", strong)
-    if kind == GOVERNMENT and not speaker and t.civil.search(blank):
+    if kind == GOVERNMENT and not speaker and cues.search(_CIVIL, blank):
         return _Evidence(3, "civil")
     if ((walked and walked[0] == "speech") or speaker) and t.no_comment.search(right_m):
         return _Evidence(0, "no-comment")
     if (walked and walked[0] == "speech") or speaker:
-        return _Evidence(2 if has_action else 0, "speaker" if speaker else "self-report")
-    if has_action:
+        return _Evidence(2 if has_action() else 0, "speaker" if speaker else "self-report")
+    if has_action():
         return _Evidence(1, "action-sentence")
     return _Evidence(0, "none")
 
@@ -684,10 +1251,23 @@ def _blank(masked_quotes: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _is_list_gap(gap: str) -> bool:
-    gap = re.sub(r"\([^)]*\)", " ", gap)
-    return bool(re.fullmatch(r"(?:\s|,|&|['’]s\b|\b(?:and|or|as well as|plus|the|of|its|their|a|an|local|state|"
-                             r"federal)\b|[A-Z][\w’'.-]*|(?i:officers?|agents?|detectives?|deputies|investigators?|"
-                             r"inspectors?|troopers?|staff|officials?|personnel|units?|teams?|squads?|members))*", gap))
+    gap = _PARENTHESES.sub(" ", gap)
+    return bool(_LIST_GAP.fullmatch(gap))
+
+
+@lru_cache(maxsize=8)
+def _operation_context(text: str) -> tuple[list[AgencyMention], list[int], list[tuple[int, int]], str,
+                                          dict[int, list[int]] | None]:
+    """What operation_agencies needs of the whole text, once per text (it is called once per operation
+    report): every mention with the anaphors in text order, their starts, the quotation spans, the
+    text with quotations blanked, and where the cue words are in it (see _SentenceCues)."""
+    t = _tables()
+    mentions = _scan(text)
+    everything = sorted(list(mentions) + _anaphors(text, mentions, t), key=lambda m: m.start)
+    quotes = _quote_spans(text, t)
+    blanked = _blank_spans(text, quotes)
+    cue_at = _keyword_positions(t.cue_keys, blanked) if everything else None
+    return everything, [m.start for m in everything], quotes, blanked, cue_at
 
 
 def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
@@ -698,16 +1278,25 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
     if not sentences:
         return []
     t = _tables()
-    mentions = _scan(text)
-    everything = sorted(list(mentions) + _anaphors(text, mentions, t), key=lambda m: m.start)
-    quotes = _quote_spans(text, t)
+    everything, starts, quotes, blanked, cue_at = _operation_context(text)
     best: dict[str, tuple[_Evidence, AgencyMention]] = {}
     for sent in sentences:
-        inside = [m for m in everything if sent.start <= m.start and m.end <= sent.end]
+        inside = []
+        for i in range(bisect_left(starts, sent.start), len(everything)):
+            m = everything[i]
+            if m.start > sent.end:
+                break
+            if m.end <= sent.end:
+                inside.append(m)
         if not inside:
             continue
         stext = text[sent.start:sent.end]
-        masked_quotes = "".join(" " if _inside(sent.start + i, quotes) else c for i, c in enumerate(stext))
+        if sent.start >= 0:
+            masked_quotes = blanked[sent.start:sent.end]
+            cues = _SentenceCues(t, cue_at, sent.start, sent.start + len(stext))
+        else:  # pragma: no cover - sentences are spans of the text
+            masked_quotes = "".join(" " if _inside(sent.start + i, quotes) else c for i, c in enumerate(stext))
+            cues = _SentenceCues(t, None, 0, len(stext))
         spans = [(m.start - sent.start, m.end - sent.start) for m in inside]
         # bare personnel words that refer to a body ("deputies", "police") stay words when masking
         maskable = [sp for sp, m in zip(spans, inside)
@@ -719,7 +1308,7 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
             else:
                 gap = stext[spans[k - 1][1]:spans[k][0]] if k else None
                 ev = _judge(spans[k][0], spans[k][1], m.kind or kind_of(m.name), stext, maskable, masked_quotes,
-                            t, prev, gap)
+                            t, prev, gap, cues)
             prev = ev
             old = best.get(m.name)
             if old is None or (ev.level, ev.strong) > (old[0].level, old[0].strong):
