@@ -6,18 +6,21 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
+from .literals import PatternIndex
 from .registry import lexicon
 from .text import Sentence
 
 
 @lru_cache(maxsize=1)
-def _cues() -> dict[str, dict[str, re.Pattern]]:
+def _cues() -> dict[str, tuple[list[tuple[str, re.Pattern]], PatternIndex]]:
+    """Per family: (value, compiled cue alternation) pairs and an index of their required words."""
     lex = lexicon("vocabulary")
-    compiled: dict[str, dict[str, re.Pattern]] = {}
-    for family in ("tactics", "venues", "publicity"):
-        compiled[family] = {value: re.compile(r"(?i)\b(?:" + "|".join(cues) + r")") for value, cues in lex[family].items()}
-    compiled["immigration"] = {"cues": re.compile(r"(?i)\b(?:" + "|".join(lex["immigration"]["cues"]) + r")")}
-    return compiled
+    sources = {family: {value: "|".join(cues) for value, cues in lex[family].items()}
+               for family in ("tactics", "venues", "publicity")}
+    sources["immigration"] = {"cues": "|".join(lex["immigration"]["cues"])}
+    return {family: ([(value, re.compile(r"(?i)\b(?:" + source + r")")) for value, source in values.items()],
+                     PatternIndex(list(values.values())))
+            for family, values in sources.items()}
 
 
 def immigration_agencies() -> frozenset[str]:
@@ -52,7 +55,9 @@ def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None
     for _, t in usable:
         starts.append(offset)
         offset += len(t) + 1
-    for value, pattern in _cues()[family].items():
+    values, index = _cues()[family]
+    for i in index.candidates(joined):  # values none of whose required words occur cannot match
+        value, pattern = values[i]
         m = pattern.search(joined)
         while m is not None:
             k = bisect_right(starts, m.start()) - 1
