@@ -98,10 +98,22 @@ def _within(hits: list[tuple[int, int, str, str]], start: int, end: int) -> list
     return [h for h in hits if start <= h[0] and h[1] <= end]
 
 
-def _noun_class(following: str) -> str | None:
+@lru_cache(maxsize=1)
+def _class_indexes() -> tuple[PatternIndex, PatternIndex, PatternIndex]:
+    """Required-word indexes of noun classes, predicate classes and zero patterns (see literals.py)."""
+    lex = lexicon("counts")
+    return (PatternIndex([_alternation(words) for words in lex["nouns"].values()]),
+            PatternIndex([_alternation(words) for words in lex["predicates"].values()]),
+            PatternIndex([_alternation(p) for p in lex["zero_patterns"].values()]))
+
+
+def _noun_class(following: str, allowed: set[str] | None = None) -> str | None:
+    """The class of the noun a number counts; `allowed`: classes whose words occur in the sentence."""
     nouns = _grammar()[0]
     best = None
     for cls, pattern in nouns:
+        if allowed is not None and cls not in allowed:
+            continue
         m = pattern.match(following.lstrip())
         if m and (best is None or m.end() < best[1]):
             best = (cls, m.end())
@@ -252,8 +264,13 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     date_spans = ([d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")]
                   if numbers and _DATE_GATE.search(s_text) else [])
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
+    noun_index, pred_index, _ = _class_indexes()
+    noun_names, pred_names = [c for c, _ in nouns], list(predicates)
+    nouns_here = {noun_names[i] for i in noun_index.candidates(s_text)} if numbers else set()
+    preds_here = [pred_names[i] for i in pred_index.candidates(s_text)] if numbers else []
+    noun_of = {n: _noun_class(s_text[n.end - sent.start:], nouns_here) for n in numbers}
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
-    people_numbers = [n for n in numbers if _noun_class(s_text[n.end - sent.start:]) != "offence"]
+    people_numbers = [n for n in numbers if noun_of[n] != "offence"]
     appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
     # Charges are scanned once per sentence; each number then takes those inside its clause.
     # Charge wording only decides arrest figures: sentences without an arrest word skip the scan.
@@ -276,12 +293,12 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         if skip and skip[1] <= right:
             clause_after = s_text[re_:skip[0]] + " " + s_text[skip[1]:right]
         clause_before = s_text[left:rs]
-        noun = _noun_class(after)
+        noun = noun_of[n]
         # Arrest verbs must sit next to the counted noun ("61 men were charged", "arrested 22 people");
         # a verb further away usually belongs to someone else ("... the men accused of trafficking them").
-        preds = {cls for cls, p in predicates.items()
-                 if p.search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
-                 or p.search(clause_before[-_NEAR_BEFORE:])}
+        preds = {cls for cls in preds_here
+                 if predicates[cls].search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
+                 or predicates[cls].search(clause_before[-_NEAR_BEFORE:])}
         charge_hits = _within(sentence_charges, re_, right)
         if not charge_hits:
             # A charge before the number ("charged with solicitation were 21 men") unless a
@@ -312,8 +329,9 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         for field, part in _classify(noun, preds, charge, after):
             group = part == GROUP or (single and field == "arrested_total") or separate
             findings.append(_finding(field, n, sent, rule, bool(is_part or part or single), group))
-    for field, pattern in zeros.items():
-        for m in pattern.finditer(s_text):
+    zero_fields = list(zeros)
+    for field in (zero_fields[i] for i in _class_indexes()[2].candidates(s_text)):
+        for m in zeros[field].finditer(s_text):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
             findings.append(CountFinding(field, 0, ev, False))
     # "recovered a 16-year-old girl", "including a 17-year-old": one minor the authorities found.
