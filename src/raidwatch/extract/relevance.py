@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .literals import PatternIndex
 from .registry import lexicon
 from .text import Sentence, sentences_matching
 
@@ -24,12 +25,13 @@ def _patterns():
     action = re.compile(r"(?i)\b(?:" + "|".join(lex["action_terms"]) + r")")
     negatives = {k: re.compile(r"(?i)\b(?:" + "|".join(v) + r")") for k, v in lex["negative_terms"].items()}
     header = re.compile("|".join(lex["header_labels"]))
-    return lex, topic, action, negatives, header
+    negative_index = PatternIndex(["|".join(v) for v in lex["negative_terms"].values()])
+    return lex, topic, action, negatives, header, negative_index
 
 
 def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool, text: str | None = None) -> tuple[float, bool]:
     """(score, relevant) for a document's sentences (`text`: the document they index into)."""
-    lex, topic, action, negatives, header = _patterns()
+    lex, topic, action, negatives, header, negative_index = _patterns()
     if text is None:
         text = "\n".join(s.text for s in sentences)
         sentences = _respan(sentences)
@@ -42,8 +44,10 @@ def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool
     topic_sentences = len(topic_hits)
     score = min(both, 4) * 1.0 + (1.5 if has_count else 0.0) + (0.5 if has_agency else 0.0)
     weights = lex.get("negative_weights", {})
+    kinds = list(negatives)
+    present = {kinds[i] for i in negative_index.candidates(text)}  # kinds whose required words occur
     for kind, pattern in negatives.items():
-        count = len(hits(pattern))
+        count = len(hits(pattern)) if kind in present else 0
         if count:
             damp = 0.5 if kind == "unrelated" and topic_sentences >= 6 else 1.0
             score -= float(weights.get(kind, 0.5)) * min(count, 4) * damp
