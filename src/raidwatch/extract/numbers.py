@@ -34,8 +34,10 @@ def _tables():
         for phrase in lex[key]:
             qualifiers.append((phrase, kind))
     qual_re = "|".join(sorted((re.escape(q) for q, _ in qualifiers), key=len, reverse=True))
-    pattern = re.compile(rf"(?i)(?:\b(?P<qual>{qual_re})\s+)?\b(?:{number})\b")
-    return lex, words, dict(qualifiers), pattern
+    pattern = re.compile(rf"(?i)\b(?:{number})\b")
+    qualifier = re.compile(rf"(?i)\b(?P<qual>{qual_re})\s+$")
+    starts = frozenset(w.lower() for w in [*words, *lex["articles"], *lex["pairs"]])
+    return lex, words, dict(qualifiers), pattern, qualifier, starts
 
 
 def _words_value(text: str, words: dict[str, int]) -> int | None:
@@ -57,9 +59,18 @@ def _words_value(text: str, words: dict[str, int]) -> int | None:
 
 def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
     """Every number in `text`; offsets are shifted by `offset` (a sentence's start)."""
-    lex, words, qualifiers, pattern = _tables()
+    lex, words, qualifiers, pattern, qualifier, starts = _tables()
     found = []
-    for m in pattern.finditer(text):
+    end = 0
+    # Only tokens that can start a number (digits, number words, "a"/"an"/"couple") are tried:
+    # one dictionary look-up per word instead of the whole pattern at every character.
+    for token in _TOKEN.finditer(text):
+        if token.start() < end or not (token.group()[0].isdigit() or token.group().lower() in starts):
+            continue
+        m = pattern.match(text, token.start())
+        if m is None:
+            continue
+        end = m.end()
         if m.group("digits"):
             value = int(m.group("digits").replace(",", ""))
         elif m.group("words"):
@@ -72,7 +83,11 @@ def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
             article = m.group("article").lower()
             base = {**lex["articles"], **lex["pairs"]}[article]
             value = base * lex["multiples"][m.group("mult2").lower()]
-        qual = m.group("qual")
-        found.append(NumberMention(m.start() + offset, m.end() + offset, value,
-                                   qualifiers.get(qual.lower()) if qual else None))
+        q = qualifier.search(text, max(0, m.start() - 40), m.start())
+        start = q.start() if q else m.start()
+        found.append(NumberMention(start + offset, m.end() + offset, value,
+                                   qualifiers.get(q.group("qual").lower()) if q else None))
     return found
+
+
+_TOKEN = re.compile(r"\d+|[^\W\d_]+")
