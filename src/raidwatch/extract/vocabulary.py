@@ -35,6 +35,25 @@ def _unquoted(text: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group()), text)
 
 
+@lru_cache(maxsize=16)
+def _prepared(sentences: tuple[Sentence, ...], require: re.Pattern | None):
+    """The usable sentences' unquoted texts joined by line breaks, with each one's offset.
+
+    Cached: the four cue families of one report search the same sentences. One search per cue
+    over the joined text (no cue spans a line break), mapped back to the sentence it fell in,
+    gives the same first match as searching sentence by sentence.
+    """
+    usable = [(s, _unquoted(s.text)) for s in sentences]
+    if require is not None:
+        usable = [(s, t) for s, t in usable if require.search(t)]
+    joined = "\n".join(t for _, t in usable)
+    starts, offset = [], 0
+    for _, t in usable:
+        starts.append(offset)
+        offset += len(t) + 1
+    return usable, joined, starts
+
+
 def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None = None) -> dict[str, Evidence]:
     """First cue of each value of `family` ("tactics", "venues", "publicity", "immigration").
 
@@ -42,19 +61,9 @@ def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None
     "a neighbour who lives opposite" says nothing about the venue); quotations never count.
     """
     found: dict[str, Evidence] = {}
-    usable = [(s, _unquoted(s.text)) for s in sentences]
-    if require is not None:
-        usable = [(s, t) for s, t in usable if require.search(t)]
+    usable, joined, starts = _prepared(tuple(sentences), require)
     if not usable:
         return found
-    # One search per cue over the usable sentences joined by line breaks (no cue spans a line
-    # break), mapped back to the sentence it fell in: the same first match as sentence by sentence.
-    joined = "\n".join(t for _, t in usable)
-    starts = []
-    offset = 0
-    for _, t in usable:
-        starts.append(offset)
-        offset += len(t) + 1
     values, index = _cues()[family]
     for i in index.candidates(joined):  # values none of whose required words occur cannot match
         value, pattern = values[i]
