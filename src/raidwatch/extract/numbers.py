@@ -37,7 +37,9 @@ def _tables():
     pattern = re.compile(rf"(?i)\b(?:{number})\b")
     qualifier = re.compile(rf"(?i)\b(?P<qual>{qual_re})\s+$")
     starts = frozenset(w.lower() for w in [*words, *lex["articles"], *lex["pairs"]])
-    return lex, words, dict(qualifiers), pattern, qualifier, starts
+    # Where a number may start, found in lower-cased text (a case-sensitive alternation is fast).
+    start_re = re.compile(r"\d+|\b(?:" + "|".join(sorted(map(re.escape, starts), key=len, reverse=True)) + r")\b")
+    return lex, words, dict(qualifiers), pattern, qualifier, starts, start_re
 
 
 def _words_value(text: str, words: dict[str, int]) -> int | None:
@@ -59,15 +61,21 @@ def _words_value(text: str, words: dict[str, int]) -> int | None:
 
 def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
     """Every number in `text`; offsets are shifted by `offset` (a sentence's start)."""
-    lex, words, qualifiers, pattern, qualifier, starts = _tables()
+    lex, words, qualifiers, pattern, qualifier, starts, start_re = _tables()
     found = []
     end = 0
-    # Only tokens that can start a number (digits, number words, "a"/"an"/"couple") are tried:
-    # one dictionary look-up per word instead of the whole pattern at every character.
-    for token in _TOKEN.finditer(text):
-        if token.start() < end or not (token.group()[0].isdigit() or token.group().lower() in starts):
+    # Only places that can start a number (digits, number words, "a"/"an"/"couple") are tried,
+    # instead of the whole pattern at every character.
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        positions = (m.start() for m in start_re.finditer(lowered))
+    else:  # a few characters change length when lower-cased: look word by word instead
+        positions = (t.start() for t in _TOKEN.finditer(text)
+                     if t.group()[0].isdigit() or t.group().lower() in starts)
+    for position in positions:
+        if position < end:
             continue
-        m = pattern.match(text, token.start())
+        m = pattern.match(text, position)
         if m is None:
             continue
         end = m.end()
