@@ -88,6 +88,7 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+_PERSON_WORDS = ("man", "person", "juvenile", "teenager", "girl", "boy")
 _ARREST_NOUN = re.compile(r"(?i)\barrests?\b")
 _DATE_GATE = re.compile(
     r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b")
@@ -259,7 +260,9 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     s_text = sent.text
     numbers = find_numbers(s_text, sent.start)
     taken = [(n.start, n.end) for n in numbers]
-    for m in _SINGLE_PERSON.finditer(s_text):
+    lowered = s_text.lower()
+    single_people = _SINGLE_PERSON.finditer(s_text) if any(w in lowered for w in _PERSON_WORDS) else ()
+    for m in single_people:
         a, b = sent.start + m.start("art"), sent.start + m.end("art")
         if all(b <= x or a >= y for x, y in taken):
             numbers.append(NumberMention(a, b, 1, None))
@@ -268,17 +271,27 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     date_spans = ([d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")]
                   if numbers and _DATE_GATE.search(s_text) else [])
     numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
+    if numbers:
+        _number_findings(findings, text, sent, numbers)
+    _statement_findings(findings, sent)
+    return findings
+
+
+def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, numbers: list[NumberMention]) -> None:
+    """Findings for each number that is a count candidate in the sentence."""
+    nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
+    s_text = sent.text
     noun_index, pred_index, _ = _class_indexes()
     noun_names, pred_names = [c for c, _ in nouns], list(predicates)
-    nouns_here = {noun_names[i] for i in noun_index.candidates(s_text)} if numbers else set()
-    preds_here = [pred_names[i] for i in pred_index.candidates(s_text)] if numbers else []
+    nouns_here = {noun_names[i] for i in noun_index.candidates(s_text)}
+    preds_here = [pred_names[i] for i in pred_index.candidates(s_text)]
     noun_of = {n: _noun_class(s_text[n.end - sent.start:], nouns_here) for n in numbers}
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if noun_of[n] != "offence"]
     appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
     # Charges are scanned once per sentence; each number then takes those inside its clause.
     # Charge wording only decides arrest figures: sentences without an arrest word skip the scan.
-    needs_charges = numbers and (predicates["arrest"].search(s_text) or _ARREST_NOUN.search(s_text))
+    needs_charges = predicates["arrest"].search(s_text) or _ARREST_NOUN.search(s_text)
     sentence_charges = charge_categories(s_text, linked=True) if needs_charges else []
     breakdown_total_seen = False
     for n in numbers:
@@ -333,6 +346,12 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
         for field, part in _classify(noun, preds, charge, after):
             group = part == GROUP or (single and field == "arrested_total") or separate
             findings.append(_finding(field, n, sent, rule, bool(is_part or part or single), group))
+
+
+def _statement_findings(findings: list[CountFinding], sent: Sentence) -> None:
+    """Findings that need no count candidate: zero statements, minors by age, group sums."""
+    nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
+    s_text = sent.text
     zero_fields = list(zeros)
     for field in (zero_fields[i] for i in _class_indexes()[2].candidates(s_text)):
         for m in zeros[field].finditer(s_text):
@@ -358,7 +377,6 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
                 ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end,
                               "counts:sum-of-groups", f"{values[0][0].value} + {values[1][0].value}")
                 findings.insert(0, CountFinding("arrested_total", total, ev, False))
-    return findings
 
 
 def _finding(field: str, n: NumberMention, sent: Sentence, rule: str, is_part: bool = False,
