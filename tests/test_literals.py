@@ -61,3 +61,21 @@ def test_index_keeps_every_matching_pattern_on_real_text():
     min_size=1, max_size=14))
 def test_index_keeps_every_matching_pattern_on_random_text(words):
     _check([c["pattern"] for c in charge_vocabulary()], " ".join(words))
+
+
+def test_lowercase_source_matches_like_ignorecase():
+    from raidwatch.extract.literals import lowercase_source
+
+    sources = ["|".join(cues) for family in ("tactics", "venues", "publicity") for cues in lexicon("vocabulary")[family].values()]
+    checked = 0
+    for source in sources:
+        lowered = lowercase_source(source)
+        if lowered is None:
+            continue
+        fast, reference = re.compile(rf"\b(?:{lowered})"), re.compile(rf"(?i)\b(?:{source})")
+        for text in _texts():
+            assert [m.span() for m in fast.finditer(text.lower())] == [m.span() for m in reference.finditer(text)]
+        checked += 1
+    assert checked > 10
+    assert lowercase_source(r"(?-i:[A-Z]\w+)") is None and lowercase_source(r"\x41") is None
+    assert lowercase_source(r"\bICE\b|\S+ Raid") == r"\bice\b|\S+ raid"

@@ -103,3 +103,29 @@ class PatternIndex:
             for _, indexes in self._automaton.iter(text.lower()):
                 found.update(indexes)
         return sorted(found)
+
+
+def lowercase_source(pattern: str) -> str | None:
+    """A case-sensitive equivalent of `(?i)pattern` for use on lower-cased text, or None.
+
+    Python's regex engine scans a case-insensitive alternation several times slower than a
+    case-sensitive one; lower-casing the text once and the pattern's literals gives the same
+    matches. Escapes (\\S, \\W, \\D, \\B ...) keep their case; patterns with scoped flags or
+    named groups are left alone (None).
+    """
+    if re.search(r"\\[xuUN0-7]", pattern):
+        return None  # characters given by code keep their case: leave such patterns alone
+    if "(?" in pattern.replace("(?:", "").replace("(?=", "").replace("(?!", "").replace("(?<=", "").replace("(?<!", ""):
+        return None
+    out = []
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        else:
+            out.append(ch.lower())
+    return "".join(out)

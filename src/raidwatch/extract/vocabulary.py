@@ -6,7 +6,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
-from .literals import PatternIndex
+from .literals import PatternIndex, lowercase_source
 from .registry import lexicon
 from .text import Sentence
 
@@ -18,9 +18,17 @@ def _cues() -> dict[str, tuple[list[tuple[str, re.Pattern]], PatternIndex]]:
     sources = {family: {value: "|".join(cues) for value, cues in lex[family].items()}
                for family in ("tactics", "venues", "publicity")}
     sources["immigration"] = {"cues": "|".join(lex["immigration"]["cues"])}
-    return {family: ([(value, re.compile(r"(?i)\b(?:" + source + r")")) for value, source in values.items()],
+    return {family: ([(value, _compile_cue(source)) for value, source in values.items()],
                      PatternIndex(list(values.values())))
             for family, values in sources.items()}
+
+
+def _compile_cue(source: str) -> tuple[re.Pattern, bool]:
+    """The cue alternation compiled for lower-cased text when possible (faster), with that flag."""
+    lowered = lowercase_source(source)
+    if lowered is not None:
+        return re.compile(r"\b(?:" + lowered + r")"), True
+    return re.compile(r"(?i)\b(?:" + source + r")"), False
 
 
 def immigration_agencies() -> frozenset[str]:
@@ -65,9 +73,14 @@ def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None
     if not usable:
         return found
     values, index = _cues()[family]
+    lowered = joined.lower()
+    same_length = len(lowered) == len(joined)
     for i in index.candidates(joined):  # values none of whose required words occur cannot match
-        value, pattern = values[i]
-        m = pattern.search(joined)
+        value, (pattern, on_lowered) = values[i]
+        if on_lowered and not same_length:
+            pattern, on_lowered = re.compile(r"(?i)" + pattern.pattern), False
+        haystack = lowered if on_lowered else joined
+        m = pattern.search(haystack)
         while m is not None:
             k = bisect_right(starts, m.start()) - 1
             sent, plain = usable[k]
@@ -76,5 +89,5 @@ def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None
                 found[value] = Evidence(sent.start + local_start, sent.start + local_end, sent.start, sent.end,
                                         f"{family}:{value}")
                 break
-            m = pattern.search(joined, starts[k + 1]) if k + 1 < len(starts) else None
+            m = pattern.search(haystack, starts[k + 1]) if k + 1 < len(starts) else None
     return found
