@@ -129,3 +129,12 @@ def lowercase_source(pattern: str) -> str | None:
         else:
             out.append(ch.lower())
     return "".join(out)
+
+
+def compile_cues(source: str, prefix: str = r"\b(?:", suffix: str = ")") -> tuple[re.Pattern, bool]:
+    """`prefix + source + suffix` compiled case-insensitively, or for lower-cased text when that
+    gives the same matches (see `lowercase_source`); the flag says which text to search."""
+    lowered = lowercase_source(source)
+    if lowered is not None:
+        return re.compile(prefix + lowered + suffix), True
+    return re.compile("(?i)" + prefix + source + suffix), False

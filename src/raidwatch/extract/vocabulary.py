@@ -6,7 +6,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
-from .literals import PatternIndex, lowercase_source
+from .literals import PatternIndex, compile_cues
 from .registry import lexicon
 from .text import Sentence
 
@@ -18,17 +18,12 @@ def _cues() -> dict[str, tuple[list[tuple[str, re.Pattern]], PatternIndex]]:
     sources = {family: {value: "|".join(cues) for value, cues in lex[family].items()}
                for family in ("tactics", "venues", "publicity")}
     sources["immigration"] = {"cues": "|".join(lex["immigration"]["cues"])}
-    return {family: ([(value, _compile_cue(source)) for value, source in values.items()],
+    return {family: ([(value, compile_cues(source)) for value, source in values.items()],
                      PatternIndex(list(values.values())))
             for family, values in sources.items()}
 
 
-def _compile_cue(source: str) -> tuple[re.Pattern, bool]:
-    """The cue alternation compiled for lower-cased text when possible (faster), with that flag."""
-    lowered = lowercase_source(source)
-    if lowered is not None:
-        return re.compile(r"\b(?:" + lowered + r")"), True
-    return re.compile(r"(?i)\b(?:" + source + r")"), False
+
 
 
 def immigration_agencies() -> frozenset[str]:
