@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..model import Evidence
 from .dates import find_dates
-from .literals import PatternIndex
+from .literals import CuePattern, PatternIndex
 from .numbers import NumberMention, find_numbers
 from .registry import charge_vocabulary, lexicon
 from .text import Sentence
@@ -38,13 +38,13 @@ def _alternation(items: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _grammar():
     lex = lexicon("counts")
-    nouns = [(cls, re.compile(rf"(?i)^(?:[\w'-]+\s+){{0,3}}?(?:{_alternation(words)})\b"))
+    nouns = [(cls, CuePattern(_alternation(words), r"^(?:[\w'-]+\s+){0,3}?(?:", r")\b"))
              for cls, words in lex["nouns"].items()]
-    predicates = {cls: re.compile(rf"(?i)\b(?:{_alternation(words)})\b") for cls, words in lex["predicates"].items()}
+    predicates = {cls: CuePattern(_alternation(words), r"\b(?:", r")\b") for cls, words in lex["predicates"].items()}
     vocabulary = charge_vocabulary()
     charges = [(re.compile(rf"(?i)\b(?:{c['pattern']})\b"), c["category"], c["jurisdiction"]) for c in vocabulary]
     charges_index = PatternIndex([c["pattern"] for c in vocabulary])
-    zeros = {f: re.compile(rf"(?i)\b(?:{_alternation(p)})\b") for f, p in lex["zero_patterns"].items()}
+    zeros = {f: CuePattern(_alternation(p), r"\b(?:", r")\b") for f, p in lex["zero_patterns"].items()}
     opener = re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_openers'])})\s*$")
     # Matched against lower-cased text (the words are lower case): much faster than (?i).
     before = re.compile(rf"(?:{_alternation([w.lower() for w in lex['not_counts']['before']])})\s*$")

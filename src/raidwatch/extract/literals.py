@@ -138,3 +138,38 @@ def compile_cues(source: str, prefix: str = r"\b(?:", suffix: str = ")") -> tupl
     if lowered is not None:
         return re.compile(prefix + lowered + suffix), True
     return re.compile("(?i)" + prefix + source + suffix), False
+
+
+class CuePattern:
+    """A case-insensitive cue pattern that searches lower-cased text when it safely can.
+
+    Drop-in for the `search`/`match`/`finditer` of a compiled `(?i)` pattern where callers use
+    match positions only: the text is lower-cased per call (cheap, in C), and `group()` returns
+    lower-cased text.
+    """
+
+    __slots__ = ("fast", "slow")
+
+    def __init__(self, source: str, prefix: str = r"\b(?:", suffix: str = ")"):
+        self.slow = re.compile("(?i)" + prefix + source + suffix)
+        lowered = lowercase_source(source)
+        self.fast = re.compile(prefix + lowered + suffix) if lowered is not None else None
+
+    def _pick(self, text: str) -> tuple[re.Pattern, str]:
+        if self.fast is not None:
+            lowered = text.lower()
+            if len(lowered) == len(text):
+                return self.fast, lowered
+        return self.slow, text
+
+    def search(self, text: str, *args):
+        pattern, haystack = self._pick(text)
+        return pattern.search(haystack, *args)
+
+    def match(self, text: str, *args):
+        pattern, haystack = self._pick(text)
+        return pattern.match(haystack, *args)
+
+    def finditer(self, text: str, *args):
+        pattern, haystack = self._pick(text)
+        return pattern.finditer(haystack, *args)
