@@ -67,6 +67,7 @@ def test_lowercase_source_matches_like_ignorecase():
     from raidwatch.extract.literals import lowercase_source
 
     sources = ["|".join(cues) for family in ("tactics", "venues", "publicity") for cues in lexicon("vocabulary")[family].values()]
+    sources += [c["pattern"] for c in charge_vocabulary()]
     checked = 0
     for source in sources:
         lowered = lowercase_source(source)

@@ -42,7 +42,7 @@ def _grammar():
              for cls, words in lex["nouns"].items()]
     predicates = {cls: CuePattern(_alternation(words), r"\b(?:", r")\b") for cls, words in lex["predicates"].items()}
     vocabulary = charge_vocabulary()
-    charges = [(re.compile(rf"(?i)\b(?:{c['pattern']})\b"), c["category"], c["jurisdiction"]) for c in vocabulary]
+    charges = [(CuePattern(c["pattern"], r"\b(?:", r")\b"), c["category"], c["jurisdiction"]) for c in vocabulary]
     charges_index = PatternIndex([c["pattern"] for c in vocabulary])
     zeros = {f: CuePattern(_alternation(p), r"\b(?:", r")\b") for f, p in lex["zero_patterns"].items()}
     opener = re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_openers'])})\s*$")
