@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Evidence, Quote
+from .literals import PatternIndex
 from .registry import lexicon
 from .text import Sentence, paragraphs, split_sentences
 
@@ -82,6 +83,7 @@ class _Lex:
     person_noun_re: re.Pattern
     org_noun_re: re.Pattern
     not_names: frozenset
+    cue_index: dict  # tier -> PatternIndex over that tier's cues: only cues whose words occur run
 
 
 def _alternation(words) -> str:
@@ -102,6 +104,7 @@ def _lex() -> _Lex:
     subject = _verb_alternation(set(lex["speech_verbs"]) | set(lex.get("reporting_verbs", []))
                                 | set(lex.get("subject_verbs", [])))
     cues: dict[str, list[tuple[str, re.Pattern]]] = {tier: [] for tier in _TIERS}
+    sources: dict[str, list[str]] = {tier: [] for tier in _TIERS}
     for role in lex["role_order"]:
         spec = lex["roles"].get(role) or {}
         if isinstance(spec, list):  # a flat list of cues is treated as the organisation tier
@@ -109,6 +112,7 @@ def _lex() -> _Lex:
         for tier in _TIERS:
             for pattern in spec.get(tier) or []:
                 cues[tier].append((role, re.compile(pattern, re.IGNORECASE)))
+                sources[tier].append(pattern)
     ana = lex.get("anaphora", {})
     return _Lex(
         speech=re.compile(rf"\b(?:{speech})\b"),
@@ -124,6 +128,7 @@ def _lex() -> _Lex:
         person_noun_re=re.compile(rf"(?i)\b(?:{_alternation(ana.get('person_nouns', []))})\b"),
         org_noun_re=re.compile(rf"(?i)\b(?:{_alternation(ana.get('organisation_nouns', []))})\b"),
         not_names=frozenset(w.lower() for w in ana.get("not_names", [])),
+        cue_index={tier: PatternIndex(sources[tier]) for tier in _TIERS},
     )
 
 
@@ -488,11 +493,20 @@ _LOCATIVE = re.compile(r"(?i)\b(?:near|nearby|next\s+(?:door\s+)?to|opposite|abo
 
 
 def _tiered_role(doc: _Doc, desc: str) -> str | None:
+    """Role of the first cue in a description, tier by tier; remembered per document."""
+    cache = doc.__dict__.setdefault("_role_cache", {})
+    if desc not in cache:
+        cache[desc] = _tiered_role_uncached(doc, desc)
+    return cache[desc]
+
+
+def _tiered_role_uncached(doc: _Doc, desc: str) -> str | None:
     desc = doc.expand(_LOCATIVE.sub(" ", desc))
     order = doc.lex.role_order
     for tier in _TIERS:
         found = []
-        for role, pattern in doc.lex.cues[tier]:
+        cues = doc.lex.cues[tier]
+        for role, pattern in (cues[i] for i in doc.lex.cue_index[tier].candidates(desc)):
             for m in pattern.finditer(desc):
                 found.append((m.start(), -(m.end() - m.start()), role))
         if found:
@@ -660,7 +674,9 @@ class _Resolver:
         for i in range(j, max(-1, j - sentences - 1), -1):
             s = doc.sents[i]
             body = doc.expand(doc.masked[s.start:min(s.end, body_end)])
-            found = [(m.start(), role) for role, pattern in doc.lex.cues["organisation"]
+            organisation = doc.lex.cues["organisation"]
+            found = [(m.start(), role)
+                     for role, pattern in (organisation[i] for i in doc.lex.cue_index["organisation"].candidates(body))
                      for m in pattern.finditer(body)]
             if found:
                 return max(found)[1]
