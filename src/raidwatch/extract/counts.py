@@ -358,7 +358,8 @@ def _statement_findings(findings: list[CountFinding], sent: Sentence) -> None:
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
             findings.append(CountFinding(field, 0, ev, False))
     # "recovered a 16-year-old girl", "including a 17-year-old": one minor the authorities found.
-    for m in _MINOR_AGE.finditer(s_text):
+    lowered = s_text.lower()
+    for m in (_MINOR_AGE.finditer(s_text) if "year-old" in lowered else ()):
         context = s_text[max(0, m.start() - 120):m.end() + 80]
         if predicates["victim"].search(context) or predicates["minor"].search(context):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, "counts:minor-by-age")
@@ -366,7 +367,8 @@ def _statement_findings(findings: list[CountFinding], sent: Sentence) -> None:
             if re.search(r"(?i)\b(?:recovered|rescued|found|located)\s*$", s_text[max(0, m.start() - 25):m.start()]):
                 findings.append(CountFinding("potential_victims", 1, ev, True))
     # "the arrests of 11 women and one man": two disjoint groups of one predicate make a total.
-    for m in _GROUP_SUM.finditer(s_text):
+    group_words = " and " in lowered and any(w in lowered for w in ("men", "people", "adults", "juveniles"))
+    for m in (_GROUP_SUM.finditer(s_text) if group_words else ()):
         values = [find_numbers(m.group(k)) or ([NumberMention(0, len(m.group(k)), 1, None)]
                                                 if m.group(k).lower() in ("a", "an") else [])
                   for k in ("a", "b")]
