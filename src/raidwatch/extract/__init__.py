@@ -16,6 +16,7 @@ from .agencies import find_agencies, operation_agencies
 from .counts import choose_counts, find_counts
 from .dates import find_dates
 from .gazetteer import get_gazetteer
+from .literals import CuePattern
 from .names import find_names
 from .quotes import find_quotes
 from .registry import lexicon, rules_fingerprint
@@ -70,11 +71,11 @@ _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
 @lru_cache(maxsize=1)
-def _venue_context() -> re.Pattern:
+def _venue_context() -> CuePattern:
     """Sentences that can name where an action happened: an action verb or a sex-work term."""
     topic = "|".join(lexicon("relevance")["topic_terms"])
     undercover = r"undercover|decoy|meetings?|arrang\w+|responded|posted|placed|found|inside|premises|warrants?"
-    return re.compile(rf"(?i)(?:{_ACTION_VERBS.pattern.replace('(?i)', '')})|\b(?:{topic}|{undercover})\b")
+    return CuePattern(rf"(?:{_ACTION_VERBS.pattern.replace('(?i)', '')})|\b(?:{topic}|{undercover})\b", "", "")
 
 
 def _is_header(sent: Sentence) -> bool:

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
-from .literals import PatternIndex, compile_cues
+from .literals import CuePattern, PatternIndex, compile_cues
 from .registry import lexicon
 from .text import Sentence
 
@@ -39,7 +39,7 @@ def _unquoted(text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _prepared(sentences: tuple[Sentence, ...], require: re.Pattern | None):
+def _prepared(sentences: tuple[Sentence, ...], require: "re.Pattern | CuePattern | None"):
     """The usable sentences' unquoted texts joined by line breaks, with each one's offset.
 
     Cached: the four cue families of one report search the same sentences. One search per cue
@@ -57,7 +57,7 @@ def _prepared(sentences: tuple[Sentence, ...], require: re.Pattern | None):
     return usable, joined, starts
 
 
-def find_cues(family: str, sentences: list[Sentence], require: re.Pattern | None = None) -> dict[str, Evidence]:
+def find_cues(family: str, sentences: list[Sentence], require: "re.Pattern | CuePattern | None" = None) -> dict[str, Evidence]:
     """First cue of each value of `family` ("tactics", "venues", "publicity", "immigration").
 
     With `require`, only sentences matching it count (venues are where an action happened, so
