@@ -72,9 +72,12 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     """
     _, _, (charges, index), *_ = _grammar()
     found = []
+    lowered = text.lower()
     for i in index.candidates(text):
         pattern, category, jurisdiction = charges[i]
-        for m in pattern.finditer(text):
+        matches = pattern.fast.finditer(lowered) if pattern.fast is not None and len(lowered) == len(text) \
+            else pattern.slow.finditer(text)
+        for m in matches:
             if linked and not (_CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()].lower())
                                or _CHARGE_NOUN_AFTER.match(text, m.end())):
                 continue
@@ -198,8 +201,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
     findings: list[CountFinding] = []
     corrected: set[int] = set()
     for sent in sentences:
-        for m in _CORRECTION.finditer(sent.text):
-            corrected.update(n.value for n in find_numbers(m.group("old")))
+        corrected.update(_corrected_values(sent.text))
     for sent in sentences:
         headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
         for f in _sentence_counts_cached(text, sent):
@@ -207,6 +209,12 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
                 f = CountFinding(f.field, f.value, f.evidence, f.is_part, headline, f.group, f.value in corrected)
             findings.append(f)
     return findings
+
+
+@lru_cache(maxsize=4096)
+def _corrected_values(sentence: str) -> frozenset[int]:
+    """Figures a sentence says are superseded ("..., not 58")."""
+    return frozenset(n.value for m in _CORRECTION.finditer(sentence) for n in find_numbers(m.group("old")))
 
 
 # A figure the text itself corrects: "56 people were booked ..., not 58", "first reported 43".
