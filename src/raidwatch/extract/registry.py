@@ -76,9 +76,12 @@ def charge_vocabulary() -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def rules_fingerprint() -> str:
-    """Hash of every lexicon file: part of the extractor version, so a rule change triggers re-extraction."""
+    """Hash of every lexicon file and extractor module: part of the extractor version, so a
+    change to a rule or to the code that applies it marks stored results for re-extraction."""
     digest = hashlib.sha256()
-    for path in sorted(LEXICON_DIR.rglob("*.yaml")):
-        digest.update(path.relative_to(LEXICON_DIR).as_posix().encode())
+    package = LEXICON_DIR.parent
+    files = sorted(LEXICON_DIR.rglob("*.yaml")) + sorted(LEXICON_DIR.rglob("*.json")) + sorted(package.glob("*.py"))
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
