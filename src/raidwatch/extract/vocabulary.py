@@ -33,6 +33,7 @@ def immigration_agencies() -> frozenset[str]:
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 
 
+@lru_cache(maxsize=4096)
 def _unquoted(text: str) -> str:
     """The sentence with quotations blanked out (same length, so offsets still hold)."""
     return _QUOTED.sub(lambda m: " " * len(m.group()), text)
