@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .literals import CuePattern
 from .registry import lexicon
 from .text import Sentence
 
@@ -25,9 +26,9 @@ class Block:
 @lru_cache(maxsize=1)
 def _patterns():
     lex = lexicon("segments")
-    background = re.compile(r"(?i)\b(?:" + "|".join(lex["background_markers"]) + r")")
+    background = CuePattern("|".join(lex["background_markers"]), r"\b(?:", ")")
     opener = re.compile(lex["roundup_opener"])
-    aggregate = re.compile(r"(?i)\b(?:" + "|".join(lex["aggregate_markers"]) + r")\b")
+    aggregate = CuePattern("|".join(lex["aggregate_markers"]), r"\b(?:", r")\b")
     return background, opener, aggregate
 
 
