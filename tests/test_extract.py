@@ -51,6 +51,15 @@ def test_charge_wording_maps_to_categories():
     assert c["charged_trafficking"] == 2
 
 
+def test_bullet_list_of_results():
+    c = counts_of("Results:\n• 41 total arrests\n• 27 men charged with soliciting prostitution\n"
+                  "• 5 people referred to U.S. Immigration and Customs Enforcement (ICE)\n"
+                  "Four additional people were arrested on drug charges.")
+    assert c["arrested_total"] == 41
+    assert c["arrested_buyers"] == 27
+    assert c["immigration_detained"] == 5
+
+
 def test_zero_statements():
     c = counts_of("No one was charged with human trafficking. No minors were identified during the operation.")
     assert c["charged_trafficking"] == 0
