@@ -60,6 +60,17 @@ def test_bullet_list_of_results():
     assert c["immigration_detained"] == 5
 
 
+def test_updated_figures_beat_earlier_ones():
+    c = counts_of("On Monday the sheriff said the sting led to 41 arrests. In updated figures released "
+                  "Wednesday, the agency said 43 people were arrested in total.")
+    assert c["arrested_total"] == 43
+
+
+def test_apposition_does_not_hide_the_charge():
+    c = counts_of("One man, a 38-year-old from Orlando, still faces a human trafficking charge.")
+    assert c["charged_trafficking"] == 1
+
+
 def test_zero_statements():
     c = counts_of("No one was charged with human trafficking. No minors were identified during the operation.")
     assert c["charged_trafficking"] == 0

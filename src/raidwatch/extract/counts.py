@@ -29,6 +29,7 @@ class CountFinding:
     in_headline: bool = False  # headlines round figures and drop qualifiers: the body wins
     group: bool = False  # a separate group of arrestees; groups add up to a total when none is stated
     superseded: bool = False  # the text corrects this figure ("56 people were booked, not 58")
+    revised: bool = False  # stated as an update ("in updated figures, 43 people were arrested")
 
 
 def _alternation(items: list[str]) -> str:
@@ -95,7 +96,9 @@ _PERSON_WORDS = ("man", "person", "juvenile", "teenager", "girl", "boy")
 _ARREST_NOUN = re.compile(r"(?i)\barrests?\b")
 _DATE_GATE = re.compile(
     r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b")
-_APPOSITION = re.compile(r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)")
+_APPOSITION = re.compile(
+    r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)"
+    r"|,\s(?:a|an)\s[^,;]{0,40}?\d+-year-old[^,;]{0,40},|,\s(?:aged\s)?\d{1,2}(?:\s(?:and|to)\s\d{1,2})?,")
 _CONTRAST = re.compile(r"(?i)\b(?:but|while|whereas|although|though|however)\b|;")
 _NEAR_AFTER = 70
 _NEAR_BEFORE = 40
@@ -204,9 +207,11 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
         corrected.update(_corrected_values(sent.text))
     for sent in sentences:
         headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
+        revised = bool(_REVISION.search(sent.text))
         for f in _sentence_counts_cached(text, sent):
-            if headline or f.value in corrected:
-                f = CountFinding(f.field, f.value, f.evidence, f.is_part, headline, f.group, f.value in corrected)
+            if headline or revised or f.value in corrected:
+                f = CountFinding(f.field, f.value, f.evidence, f.is_part, headline, f.group, f.value in corrected,
+                                 revised and not headline)
             findings.append(f)
     return findings
 
@@ -215,6 +220,16 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
 def _corrected_values(sentence: str) -> frozenset[int]:
     """Figures a sentence says are superseded ("..., not 58")."""
     return frozenset(n.value for m in _CORRECTION.finditer(sentence) for n in find_numbers(m.group("old")))
+
+
+def _rank(f: CountFinding) -> tuple[bool, bool, bool, bool]:
+    return (f.superseded, f.is_part, not f.revised, f.in_headline)
+
+
+# Sentences that restate figures as final: "In updated figures released Wednesday, ...".
+_REVISION = re.compile(
+    r"(?i)\b(?:updated|revised|corrected|final|latest|new) (?:figures?|numbers?|totals?|count|tally)\b"
+    r"|\b(?:rises|rose|risen|climbed|grew|fell|dropped) to\b|\bnow (?:says?|puts|stands)\b|\bhas since (?:risen|grown)\b")
 
 
 # A figure the text itself corrects: "56 people were booked ..., not 58", "first reported 43".
@@ -399,11 +414,11 @@ def choose_counts(findings: list[CountFinding]) -> dict[str, CountFinding]:
     """One finding per field: the first whole figure the body states.
 
     Figures the text corrects, parts of breakdowns and headline figures are used only when the
-    body gives no better one.
+    body gives no better one; a figure stated as an update beats an earlier one.
     """
     chosen: dict[str, CountFinding] = {}
     for f in findings:
         current = chosen.get(f.field)
-        if current is None or (current.superseded, current.is_part, current.in_headline) > (f.superseded, f.is_part, f.in_headline):
+        if current is None or _rank(current) > _rank(f):
             chosen[f.field] = f
     return chosen
