@@ -71,6 +71,14 @@ def test_apposition_does_not_hide_the_charge():
     assert c["charged_trafficking"] == 1
 
 
+def test_decoy_minor_is_not_a_minor_found():
+    c = counts_of("Two men were charged after they arranged to meet what they were told would be a 16-year-old. "
+                  "Officers posing as the girl met them at a hotel.")
+    assert "minors_identified" not in c
+    c = counts_of("Officers also recovered a 16-year-old girl, who was turned over to child welfare workers.")
+    assert c["minors_identified"] == 1
+
+
 def test_zero_statements():
     c = counts_of("No one was charged with human trafficking. No minors were identified during the operation.")
     assert c["charged_trafficking"] == 0

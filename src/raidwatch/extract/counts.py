@@ -242,6 +242,9 @@ _CORRECTION = re.compile(
 _SINGLE_PERSON = re.compile(
     r"(?<![\w,] )(?<!\w)(?P<art>\b(?:A|a|An|an))(?= (?:[\w-]+ ){0,2}?(?:woman|man|person|juvenile|teenager|girl|boy)\b)")
 
+_FOUND_MINOR = re.compile(r"(?i)\b(?:recovered|rescued|found|identified|located|including|among them)\b")
+# An officer posing as a minor is no minor found: "told they would be meeting a 17-year-old".
+_DECOY = re.compile(r"(?i)\b(?:posing as|posed as|pretend\w*|decoy|would be meeting|believed (?:they|he|she) (?:was|were))\b")
 _MINOR_AGE = re.compile(r"(?i)\b(?:a|an|one)\s+(?:1[0-7]|[1-9])-year-old\b")
 
 _GROUP_SUM = re.compile(
@@ -384,7 +387,7 @@ def _statement_findings(findings: list[CountFinding], sent: Sentence) -> None:
     lowered = s_text.lower()
     for m in (_MINOR_AGE.finditer(s_text) if "year-old" in lowered else ()):
         context = s_text[max(0, m.start() - 120):m.end() + 80]
-        if predicates["victim"].search(context) or predicates["minor"].search(context):
+        if (predicates["victim"].search(context) or _FOUND_MINOR.search(context)) and not _DECOY.search(context):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, "counts:minor-by-age")
             findings.append(CountFinding("minors_identified", 1, ev, False))
             if re.search(r"(?i)\b(?:recovered|rescued|found|located)\s*$", s_text[max(0, m.start() - 25):m.start()]):
