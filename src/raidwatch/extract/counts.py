@@ -46,7 +46,8 @@ def _grammar():
     charges = [(CuePattern(c["pattern"], r"\b(?:", r")\b"), c["category"], c["jurisdiction"]) for c in vocabulary]
     charges_index = PatternIndex([c["pattern"] for c in vocabulary])
     zeros = {f: CuePattern(_alternation(p), r"\b(?:", r")\b") for f, p in lex["zero_patterns"].items()}
-    opener = re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_openers'])})\s*$")
+    opener = (re.compile(rf"(?i)\b(?:{_alternation(lex['breakdown_wholes'])})\s*$"),
+              re.compile(rf"(?i)\b(?:{_alternation(lex['part_markers'])})\s*$"))
     # Matched against lower-cased text (the words are lower case): much faster than (?i).
     before = re.compile(rf"(?:{_alternation([w.lower() for w in lex['not_counts']['before']])})\s*$")
     after = re.compile(rf"(?i)^\s*(?:{_alternation(lex['not_counts']['after'])})")
@@ -352,7 +353,8 @@ def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, nu
         charge = charge_hits[0][2] if charge_hits else None
         rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
         # "Of the 58 arrested, 37 were ...": the first number is the whole, later ones are parts.
-        if re.search(r"(?i)\b(?:of|among) (?:the|those|them)\s*$", before[-12:]):
+        whole_opener, part_marker = opener
+        if whole_opener.search(before[-12:]):
             breakdown_total_seen = True
             if noun in (None, "person") and "arrest" in preds and not charge:
                 targets = [("arrested_total", False)]
@@ -365,7 +367,7 @@ def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, nu
             inside is not None
             or (breakdown_total_seen and not _within(sentence_charges, re_, right)
              and noun in (None, "man", "woman", "person"))
-            or bool(re.search(r"(?i)\b(?:including|includ(?:es|ed)|among them|of whom|of them)\s*$", before[-20:]))
+            or bool(part_marker.search(before[-20:]))
             or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
         single = n.end - n.start <= 2 and s_text[rs:re_].lower() in ("a", "an")
         separate = bool(re.match(r"(?i)^\s*(?:other|more|additional|further)\b", after))  # "two other men"

@@ -22,7 +22,7 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "numbers": ("units", "tens", "scales", "multiples", "lower_bound", "upper_bound", "approximate"),
     "relevance": ("topic_terms", "action_terms", "negative_terms", "threshold"),
     "agencies": ("patterns", "known", "folding", "not_agencies"),
-    "counts": ("nouns", "predicates", "zero_words", "breakdown_openers"),
+    "counts": ("nouns", "predicates", "zero_patterns", "breakdown_wholes", "part_markers", "not_counts"),
     "segments": ("background_markers", "roundup_opener", "aggregate_markers"),
     "vocabulary": ("tactics", "venues", "publicity", "immigration"),
     "quotes": ("speech_verbs", "roles", "role_order"),
