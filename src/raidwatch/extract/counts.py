@@ -77,9 +77,8 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     lowered = text.lower()
     for i in index.candidates(text):
         pattern, category, jurisdiction = charges[i]
-        matches = pattern.fast.finditer(lowered) if pattern.fast is not None and len(lowered) == len(text) \
-            else pattern.slow.finditer(text)
-        for m in matches:
+        compiled, haystack = pattern.pick(text, lowered)
+        for m in compiled.finditer(haystack):
             if linked and not (_CHARGE_LINK.search(text[max(0, m.start() - 60):m.start()].lower())
                                or _CHARGE_NOUN_AFTER.match(text, m.end())):
                 continue

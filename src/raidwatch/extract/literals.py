@@ -131,15 +131,6 @@ def lowercase_source(pattern: str) -> str | None:
     return "".join(out)
 
 
-def compile_cues(source: str, prefix: str = r"\b(?:", suffix: str = ")") -> tuple[re.Pattern, bool]:
-    """`prefix + source + suffix` compiled case-insensitively, or for lower-cased text when that
-    gives the same matches (see `lowercase_source`); the flag says which text to search."""
-    lowered = lowercase_source(source)
-    if lowered is not None:
-        return re.compile(prefix + lowered + suffix), True
-    return re.compile("(?i)" + prefix + source + suffix), False
-
-
 class CuePattern:
     """A case-insensitive cue pattern that searches lower-cased text when it safely can.
 
@@ -155,21 +146,24 @@ class CuePattern:
         lowered = lowercase_source(source)
         self.fast = re.compile(prefix + lowered + suffix) if lowered is not None else None
 
-    def _pick(self, text: str) -> tuple[re.Pattern, str]:
+    def pick(self, text: str, lowered: str | None = None) -> tuple[re.Pattern, str]:
+        """(compiled pattern, text to search): the fast form on the lower-cased text when the
+        offsets stay the same. Pass `lowered` (text.lower()) when searching one text many times."""
         if self.fast is not None:
-            lowered = text.lower()
+            if lowered is None:
+                lowered = text.lower()
             if len(lowered) == len(text):
                 return self.fast, lowered
         return self.slow, text
 
     def search(self, text: str, *args):
-        pattern, haystack = self._pick(text)
+        pattern, haystack = self.pick(text)
         return pattern.search(haystack, *args)
 
     def match(self, text: str, *args):
-        pattern, haystack = self._pick(text)
+        pattern, haystack = self.pick(text)
         return pattern.match(haystack, *args)
 
     def finditer(self, text: str, *args):
-        pattern, haystack = self._pick(text)
+        pattern, haystack = self.pick(text)
         return pattern.finditer(haystack, *args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .literals import PatternIndex, compile_cues
+from .literals import CuePattern, PatternIndex
 from .registry import lexicon
 from .text import Sentence, sentences_matching
 
@@ -21,10 +21,9 @@ _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 @lru_cache(maxsize=1)
 def _patterns():
     lex = lexicon("relevance")
-    # (pattern, searches lower-cased text) pairs: see literals.compile_cues.
-    topic = compile_cues("|".join(lex["topic_terms"]))
-    action = compile_cues("|".join(lex["action_terms"]))
-    negatives = {k: compile_cues("|".join(v)) for k, v in lex["negative_terms"].items()}
+    topic = CuePattern("|".join(lex["topic_terms"]))
+    action = CuePattern("|".join(lex["action_terms"]))
+    negatives = {k: CuePattern("|".join(v)) for k, v in lex["negative_terms"].items()}
     header = re.compile("|".join(lex["header_labels"]))
     negative_index = PatternIndex(["|".join(v) for v in lex["negative_terms"].values()])
     return lex, topic, action, negatives, header, negative_index
@@ -38,13 +37,9 @@ def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool
         sentences = _respan(sentences)
 
     lowered = text.lower()
-    same_length = len(lowered) == len(text)
 
-    def hits(compiled: tuple[re.Pattern, bool]) -> set[int]:
-        pattern, on_lowered = compiled
-        if on_lowered and not same_length:
-            pattern, on_lowered = re.compile("(?i)" + pattern.pattern), False
-        return sentences_matching(pattern, lowered if on_lowered else text, sentences)
+    def hits(cue: CuePattern) -> set[int]:
+        return sentences_matching(*cue.pick(text, lowered), sentences)
 
     topic_hits = hits(topic)
     both = len(topic_hits & hits(action))

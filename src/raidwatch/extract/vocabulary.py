@@ -6,19 +6,19 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
-from .literals import CuePattern, PatternIndex, compile_cues
+from .literals import CuePattern, PatternIndex
 from .registry import lexicon
 from .text import Sentence
 
 
 @lru_cache(maxsize=1)
-def _cues() -> dict[str, tuple[list[tuple[str, re.Pattern]], PatternIndex]]:
+def _cues() -> dict[str, tuple[list[tuple[str, CuePattern]], PatternIndex]]:
     """Per family: (value, compiled cue alternation) pairs and an index of their required words."""
     lex = lexicon("vocabulary")
     sources = {family: {value: "|".join(cues) for value, cues in lex[family].items()}
                for family in ("tactics", "venues", "publicity")}
     sources["immigration"] = {"cues": "|".join(lex["immigration"]["cues"])}
-    return {family: ([(value, compile_cues(source)) for value, source in values.items()],
+    return {family: ([(value, CuePattern(source)) for value, source in values.items()],
                      PatternIndex(list(values.values())))
             for family, values in sources.items()}
 
@@ -70,12 +70,9 @@ def find_cues(family: str, sentences: list[Sentence], require: "re.Pattern | Cue
         return found
     values, index = _cues()[family]
     lowered = joined.lower()
-    same_length = len(lowered) == len(joined)
     for i in index.candidates(joined):  # values none of whose required words occur cannot match
-        value, (pattern, on_lowered) = values[i]
-        if on_lowered and not same_length:
-            pattern, on_lowered = re.compile(r"(?i)" + pattern.pattern), False
-        haystack = lowered if on_lowered else joined
+        value, cue = values[i]
+        pattern, haystack = cue.pick(joined, lowered)
         m = pattern.search(haystack)
         while m is not None:
             k = bisect_right(starts, m.start()) - 1
