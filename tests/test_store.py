@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from raidwatch import model
+from raidwatch.pipeline import link_stored
 from raidwatch.model import (
     Claim,
     Document,
@@ -118,6 +119,11 @@ def store(db_url: str):
         yield opened
 
 
+def save_and_link(store: Store, document_id: int, extraction: Extraction) -> None:
+    store.save_extraction(document_id, extraction)
+    link_stored(store, progress=False)
+
+
 def operation_ids(store: Store, document_id: int) -> dict[int, int]:
     """report index -> operation id of the document's current reports."""
     with Session(store.engine) as session:
@@ -134,7 +140,7 @@ def test_migrations_create_all_tables(db_url: str) -> None:
     with Store.open(db_url) as store:
         tables = set(inspect(store.engine).get_table_names())
         assert tables == set(TABLES) | {"alembic_version"}
-        assert store.schema_revision() == migrate.head_revision() == "0001"
+        assert store.schema_revision() == migrate.head_revision() == "0002"
         assert store.stats() == {name: 0 for name in TABLES}
         store.add_document(document())
         before = store.tables_snapshot()
@@ -325,14 +331,19 @@ def test_save_extraction_round_trip(store: Store) -> None:
     assert loaded.quotes[0].evidence.span_text(TEXT) == QUOTE_TEXT
     assert loaded.quote_counts()["law_enforcement"] == 1
     assert model.gold_record(document(), loaded) == model.gold_record(document(), EXTRACTION)
-    assert store.stats() == {
+    expected = {
         "documents": 1,
         "extraction_runs": 1,
-        "operations": 2,
+        "operations": 0,  # reports wait for linking
         "reports": 2,
         "claims": len(MAIN_REPORT.claims) + len(SECOND_REPORT.claims),
         "quotes": 1,
+        "link_decisions": 0,
     }
+    assert store.stats() == expected
+    assert set(operation_ids(store, doc_id).values()) == {None}
+    link_stored(store, progress=False)
+    assert store.stats() == {**expected, "operations": 2}
 
 
 def test_round_trip_of_json_values_and_report_order(store: Store) -> None:
@@ -357,8 +368,8 @@ def test_round_trip_of_json_values_and_report_order(store: Store) -> None:
 def test_resave_replaces_and_keeps_operation_ids(store: Store) -> None:
     doc_id, _ = store.add_document(document())
     other_id, _ = store.add_document(document(text="another story", source_id="dev-002"))
-    store.save_extraction(other_id, Extraction(True, 0.5, reports=(OperationReport(0, SECOND_REPORT.claims),)))
-    store.save_extraction(doc_id, EXTRACTION)
+    save_and_link(store, other_id, Extraction(True, 0.5, reports=(OperationReport(0, SECOND_REPORT.claims),)))
+    save_and_link(store, doc_id, EXTRACTION)
     ops = operation_ids(store, doc_id)
     assert set(ops) == {0, 1}
     other_ops = operation_ids(store, other_id)
@@ -389,7 +400,7 @@ def test_resave_replaces_and_keeps_operation_ids(store: Store) -> None:
     assert {op["id"] for op in store.operations()} == {ops[0], *other_ops.values()}
 
     # it comes back: new operation, with an id never used before
-    store.save_extraction(doc_id, EXTRACTION)
+    save_and_link(store, doc_id, EXTRACTION)
     new_ops = operation_ids(store, doc_id)
     assert new_ops[0] == ops[0]
     assert new_ops[1] > max(ops[1], *other_ops.values())
@@ -455,7 +466,7 @@ def test_failing_save_leaves_database_unchanged(store: Store, monkeypatch) -> No
 
 def test_reviewer_claims_survive_reextraction(store: Store) -> None:
     doc_id, _ = store.add_document(document())
-    store.save_extraction(doc_id, EXTRACTION)
+    save_and_link(store, doc_id, EXTRACTION)
     report_ids = {}
     with Session(store.engine) as session, session.begin():
         for row in session.scalars(select(ReportRow).where(ReportRow.document_id == doc_id)):
@@ -496,7 +507,7 @@ def test_operations_fields(store: Store) -> None:
     doc_id, _ = store.add_document(document())
     store.save_extraction(doc_id, EXTRACTION)
     undated_id, _ = store.add_document(document(text="undated", source_id="dev-009", url=None, title=None))
-    store.save_extraction(undated_id, Extraction(True, 0.5, reports=(OperationReport(0, ()),)))
+    save_and_link(store, undated_id, Extraction(True, 0.5, reports=(OperationReport(0, ()),)))
     ops = store.operations()
     ids = operation_ids(store, doc_id)
     assert [op["id"] for op in ops] == [ids[0], ids[1], operation_ids(store, undated_id)[0]]
@@ -525,9 +536,10 @@ def test_operations_fields(store: Store) -> None:
         "immigration_involved": False,
         "latitude": 39.8,
         "longitude": -89.64,
+        "disputed": [],
         "sources": [source],
     }
-    assert {k: v for k, v in ops[0].items() if k not in ("id", "latitude", "longitude", "sources")} == (
+    assert {k: v for k, v in ops[0].items() if k not in ("id", "latitude", "longitude", "sources", "disputed")} == (
         MAIN_REPORT.to_gold()
     )
     assert ops[1]["place"]["locality"] == "Shelbyville"

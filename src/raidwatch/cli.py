@@ -29,7 +29,8 @@ the sentence every figure came from.
 EXAMPLES = """\
 typical session:
   raidwatch ingest examples/                 read a folder of articles into ./raidwatch.sqlite
-  raidwatch operations                       list the operations found
+  raidwatch operations                       list the operations found (reports linked across documents)
+  raidwatch show-operation 3                 every field of operation 3, its sources and any disagreement
   raidwatch show example-us-sheriff-release  see each value with the sentence it came from
   raidwatch export --format csv -o ops.csv   export one row per operation
   raidwatch predict article.txt              print the gold-format JSON, no database
@@ -79,6 +80,8 @@ def cmd_ingest(args) -> int:
         print(f"{summary.files} file(s) read: {summary.documents_added} new document(s), "
               f"{summary.documents_known} already stored, {summary.extracted} extracted, "
               f"{len(summary.errors)} input(s) failed.")
+        if summary.linking:
+            print(_link_line(summary.linking))
     if summary.errors:
         return EXIT_PARTIAL
     return EXIT_OK
@@ -92,6 +95,82 @@ def cmd_extract(args) -> int:
         _print_json({"documents_extracted": done})
     else:
         print(f"{done} document(s) extracted.")
+    return EXIT_OK
+
+
+def _link_line(linking) -> str:
+    return (f"Linking: {linking.placed} report(s) placed, {linking.joined} joined an existing operation, "
+            f"{linking.new_operations} new operation(s).")
+
+
+def cmd_link(args) -> int:
+    from .pipeline import link_stored
+    with _open_store(args) as store:
+        summary = link_stored(store, rebuild=args.rebuild, progress=not args.json)
+    if args.json:
+        _print_json(summary.as_dict())
+    else:
+        print(_link_line(summary))
+    return EXIT_OK
+
+
+def cmd_show_operation(args) -> int:
+    from .showing import render_operation
+    with _open_store(args) as store:
+        op = store.operation(args.operation)
+    if op is None:
+        raise CliError(f"no operation {args.operation} (see `raidwatch operations` for the ids)")
+    if op["id"] != args.operation:
+        _err(f"operation {args.operation} was merged into operation {op['id']}; showing that one")
+    if args.json:
+        _print_json(op)
+    else:
+        sys.stdout.write(render_operation(op))
+    return EXIT_OK
+
+
+def _refs(items: list[str]) -> list[tuple[int, int]]:
+    refs = []
+    for item in items:
+        doc, _, index = item.partition(":")
+        if not (doc.isdigit() and (index or "0").isdigit()):
+            raise CliError(f"{item!r} is not a report reference: give DOCUMENT_ID or DOCUMENT_ID:REPORT_INDEX")
+        refs.append((int(doc), int(index or 0)))
+    return refs
+
+
+def cmd_review(args) -> int:
+    from .store import OperationNotFound
+    with _open_store(args) as store:
+        try:
+            if args.action == "merge":
+                store.merge_operations(args.keep, args.absorb, args.by, args.note)
+                message = f"operation {args.absorb} merged into {args.keep}"
+                result = {"operation": args.keep, "merged": args.absorb}
+            elif args.action == "split":
+                new_id = store.split_operation(args.operation, _refs(args.reports), args.by, args.note)
+                message = f"{len(args.reports)} report(s) split from operation {args.operation} into operation {new_id}"
+                result = {"operation": args.operation, "new_operation": new_id}
+            elif args.action == "lock":
+                try:
+                    value = json.loads(args.value)
+                except json.JSONDecodeError:
+                    value = args.value  # a bare word is a string
+                store.lock_field(args.operation, args.field, value, args.by, args.note)
+                message = f"{args.field} of operation {args.operation} locked to {json.dumps(value)}"
+                result = {"operation": args.operation, "field": args.field, "value": value}
+            else:
+                store.unlock_field(args.operation, args.field, args.by, args.note)
+                message = f"{args.field} of operation {args.operation} unlocked"
+                result = {"operation": args.operation, "field": args.field}
+        except OperationNotFound as exc:
+            raise CliError(str(exc)) from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        _print_json(result)
+    else:
+        print(message)
     return EXIT_OK
 
 
@@ -111,6 +190,8 @@ def cmd_operations(args) -> int:
         if op["date"]["end"] and op["date"]["end"] != op["date"]["start"]:
             when += f" to {op['date']['end']}"
         print(f"#{op['id']}  {op.get('name') or '(no name)'}  |  {place or 'place unknown'}  |  {when}")
+        if op.get("disputed"):
+            print(f"     disputed: {', '.join(op['disputed'])} (see `raidwatch show-operation {op['id']}`)")
         if op["agencies"]:
             print(f"     agencies: {'; '.join(op['agencies'])}")
         if counts:
@@ -122,7 +203,7 @@ def cmd_operations(args) -> int:
 def cmd_export(args) -> int:
     from . import export
     with _open_store(args) as store:
-        ops = store.operations()
+        ops = store.operations(with_claims=args.with_claims)
     writer = {"csv": export.to_csv, "json": export.to_json, "geojson": export.to_geojson}[args.format]
     output = writer(ops)
     if args.output and args.output != "-":
@@ -147,7 +228,7 @@ def cmd_predict(args) -> int:
         failed.append(e)
         _err(f"skipped {e.path}: {e.reason}")
 
-    for record in predict_records(args.paths, on_error=on_error):
+    for record in predict_records(args.paths, link=not args.no_link, on_error=on_error):
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_PARTIAL if failed else EXIT_OK
 
@@ -164,7 +245,8 @@ def cmd_eval(args) -> int:
         pairs = load_gold_corpus(corpus)
     except EvalInputError as exc:
         raise CliError(str(exc)) from None
-    golds, preds = [], []
+    from .pipeline import link_in_memory
+    golds, predicted = [], []
     for gold, txt_path in pairs:
         golds.append(gold)
         items = [i for i in read(txt_path) if isinstance(i, Document)]
@@ -172,7 +254,9 @@ def cmd_eval(args) -> int:
             _err(f"could not read {txt_path}; scored as predicted irrelevant")
             continue
         doc = items[0]
-        preds.append(gold_record(doc, extract(doc)))
+        predicted.append((doc, extract(doc)))
+    preds = [gold_record(doc, extraction, keys)
+             for (doc, extraction), keys in zip(predicted, link_in_memory(predicted))]
     result = score(golds, preds)
     sys.stdout.write(format_json(result) if args.json else format_text(result, args.max_disagreements))
     return EXIT_OK
@@ -232,18 +316,72 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("operations", "list the stored operations", cmd_operations)
 
+    p = add("link", "group stored reports of the same operation (also runs after ingest and extract)", cmd_link,
+            textwrap.dedent("""\
+                Put every report that is not yet in an operation into the operation it matches
+                (agencies, place, dates, name, tactics, counts, text similarity), or a new one.
+                Operation ids never change; reviewers' merges, splits and locks are respected.
+
+                --rebuild re-links every report from scratch (after a change of linking rules);
+                each operation keeps its id when most of its reports stay together, and an id
+                whose reports all moved leads to the operation that took them."""))
+    p.add_argument("--rebuild", action="store_true", help="re-link all reports, not only new ones")
+
+    p = add("show-operation", "show one operation: each field's value, why, every source and disagreement",
+            cmd_show_operation,
+            "Each field shows the displayed value and the reason it was chosen (one source,\n"
+            "all sources agree, most recent, most sources, most specific, reviewer); disputed\n"
+            "fields list every source's value with the sentence it came from.\n\n"
+            "example: raidwatch show-operation 3")
+    p.add_argument("operation", type=int, metavar="ID")
+
+    p = add("review", "record a reviewer's decision: merge, split, lock or unlock", cmd_review,
+            textwrap.dedent("""\
+                Decisions are stored with your name and respected by every later linking run.
+
+                examples:
+                  raidwatch review merge 12 15 --by alice          operation 15 joins 12
+                  raidwatch review split 12 7:0 9 --by alice       reports 7:0 and 9:0 leave 12
+                  raidwatch review lock 12 counts.arrested_total 41 --by alice
+                  raidwatch review unlock 12 counts.arrested_total --by alice
+
+                A report is DOCUMENT_ID:REPORT_INDEX (see `raidwatch show-operation ID --json`)."""),
+            parents=())
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    reviewer = argparse.ArgumentParser(add_help=False)
+    reviewer.add_argument("--by", required=True, metavar="NAME", help="your name, stored with the decision")
+    reviewer.add_argument("--note", help="why (stored with the decision)")
+    q = actions.add_parser("merge", help="fold operation ABSORB into KEEP", parents=[reviewer, common])
+    q.add_argument("keep", type=int, metavar="KEEP")
+    q.add_argument("absorb", type=int, metavar="ABSORB")
+    q = actions.add_parser("split", help="move reports out of an operation into a new one", parents=[reviewer, common])
+    q.add_argument("operation", type=int, metavar="ID")
+    q.add_argument("reports", nargs="+", metavar="DOC[:INDEX]")
+    q = actions.add_parser("lock", help="fix the value an operation shows for a field", parents=[reviewer, common])
+    q.add_argument("operation", type=int, metavar="ID")
+    q.add_argument("field", metavar="FIELD", help="e.g. counts.arrested_total, place.locality, name")
+    q.add_argument("value", metavar="VALUE", help="JSON (41, true, null, \"Tampa\") or a bare word")
+    q = actions.add_parser("unlock", help="let the merge policy choose a field's value again", parents=[reviewer, common])
+    q.add_argument("operation", type=int, metavar="ID")
+    q.add_argument("field", metavar="FIELD")
+
     p = add("export", "write the operations as CSV, JSON or GeoJSON", cmd_export,
             "One row (or GeoJSON feature) per operation with its fields and source URLs.\n\n"
             "example: raidwatch export --format geojson -o operations.geojson")
     p.add_argument("--format", choices=("csv", "json", "geojson"), default="csv", help="output format (default csv)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--with-claims", action="store_true",
+                   help="also every source's value for each field, with its evidence (disputed values included)")
 
     p = add("predict", "print extraction results as gold-format JSON lines, without a database", cmd_predict,
             "Ingest and extract in memory and print one JSON line per document in the gold\n"
-            "format of shared/corpus/SCHEMA.md (id = file stem), for scoring with any scorer.\n\n"
+            "format of shared/corpus/SCHEMA.md (id = file stem), for scoring with any scorer.\n"
+            "The documents are linked to each other: operations of the same real operation\n"
+            "carry the same `key`.\n\n"
             "example: raidwatch predict corpus/dev/*.txt > pred.jsonl",
             parents=())
     p.add_argument("paths", nargs="+", metavar="PATH", help="file or folder to read")
+    p.add_argument("--no-link", action="store_true", help="do not link the documents (no `key`)")
 
     p = add("eval", "score the extractor against an annotated corpus", cmd_eval,
             "Read CORPUS_DIR/*.gold.jsonl and the .txt files beside them, run the same path as\n"

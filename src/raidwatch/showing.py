@@ -55,3 +55,40 @@ def document_as_json(stored, extraction: Extraction | None) -> dict:
             "quotes": [{"start": q.start, "end": q.end, "speaker": q.speaker, "role": q.role} for q in extraction.quotes],
         }
     return result
+
+
+def render_operation(op: dict) -> str:
+    """`raidwatch show-operation`: each field's displayed value and why, the
+    disputed ones with every source's value and sentence, then the sources."""
+    sources = {s["document_id"]: s for s in op["sources"]}
+    out = [f"operation #{op['id']}  {op.get('name') or '(no name)'}", ""]
+    disputed = set(op.get("disputed") or ())
+    for name, field in op.get("fields", {}).items():
+        mark = "  DISPUTED" if name in disputed else ""
+        out.append(f"  {name:<34} {_show(field['value']):<30} ({field['reason']}){mark}")
+        if name in disputed or any(c.get("author") for c in field["claims"]):
+            for claim in field["claims"]:
+                source = sources.get(claim["document_id"], {})
+                who = f"reviewer {claim['author']}" if claim.get("author") else (
+                    source.get("source_id") or f"document {claim['document_id']}")
+                out.append(f"      {_show(claim['value']):<28} from {who} ({claim.get('published') or 'undated'})")
+                sentence = (claim.get("evidence") or {}).get("sentence")
+                if sentence:
+                    out += ["          " + chunk for chunk in textwrap.wrap(" ".join(sentence.split()), 96)]
+    out += ["", "sources:"]
+    for source in op["sources"]:
+        out.append(f"  #{source['document_id']} {source.get('published') or 'undated'}  "
+                   f"{source.get('title') or source.get('source_id')}  {source.get('url') or ''}".rstrip())
+    if op.get("reports"):
+        out += ["", "reports (DOCUMENT:INDEX, why linked):"]
+        for report in op["reports"]:
+            why = "; ".join(report["link_reasons"]) or "-"
+            score = f"score {report['link_score']}" if report["link_score"] is not None else "first report"
+            out.append(f"  {report['document_id']}:{report['report_index']}  {score}  {why}")
+    return "\n".join(out) + "\n"
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "-"
+    return "-" if value is None else str(value)

@@ -14,7 +14,7 @@ queries live there).
 from __future__ import annotations
 
 from .engine import default_db_path
-from .errors import DocumentNotFound, StoreError
+from .errors import DocumentNotFound, OperationNotFound, StoreError
 from .repository import Store, StoredDocument
 
-__all__ = ["DocumentNotFound", "Store", "StoreError", "StoredDocument", "default_db_path"]
+__all__ = ["DocumentNotFound", "OperationNotFound", "Store", "StoreError", "StoredDocument", "default_db_path"]

@@ -12,3 +12,7 @@ class StoreError(Exception):
 
 class DocumentNotFound(StoreError, LookupError):
     """The document id given to a `Store` method does not exist."""
+
+
+class OperationNotFound(StoreError, LookupError):
+    """The operation id given to a `Store` method does not exist (or was merged away)."""

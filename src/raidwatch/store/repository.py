@@ -26,13 +26,14 @@ from raidwatch import model
 
 from . import migrate
 from .engine import create_store_engine, default_db_path, display_url, to_url, writer
-from .errors import DocumentNotFound, StoreError
+from .errors import DocumentNotFound, OperationNotFound, StoreError
 from .schema import (
     TABLES,
     Base,
     ClaimRow,
     DocumentRow,
     ExtractionRunRow,
+    LinkDecisionRow,
     OperationRow,
     QuoteRow,
     ReportRow,
@@ -294,9 +295,9 @@ class Store:
         the run is inserted, the document's previous extractor claims (author
         null), reports and quotes are replaced by the new ones. Each report
         belongs to an operation: the one the document's previous report with
-        the same index belonged to (so a link made later survives
-        re-extraction), else the operation anchored at (document, index),
-        else a new one anchored there. Operations left without reports are
+        the same index belonged to (so a link survives re-extraction), else
+        the operation anchored at (document, index), else none: linking
+        (`apply_links`) places it later. Operations left without reports are
         deleted. Reviewers' claims (author not null) are kept and moved to the
         new report with the same index (report_id null if there is none).
 
@@ -362,17 +363,7 @@ class Store:
             reused: set[int] = set()
             for report in extraction.reports:
                 op_id = previous_operation.get(report.index) or anchored.get(report.index)
-                if op_id is None:
-                    operation = OperationRow(
-                        created_at=now,
-                        updated_at=now,
-                        anchor_document_id=document_id,
-                        anchor_report_index=report.index,
-                    )
-                    session.add(operation)
-                    session.flush()
-                    op_id = operation.id
-                else:
+                if op_id is not None:
                     reused.add(op_id)
                 row = ReportRow(
                     run_id=run.id, document_id=document_id, report_index=report.index, operation_id=op_id
@@ -453,104 +444,419 @@ class Store:
                 notes=tuple(json.loads(run.notes)) if run.notes else (),
             )
 
-    # ----------------------------------------------------------- operations
+    # -------------------------------------------------------------- linking
 
-    def operations(self) -> list[dict[str, Any]]:
-        """Every operation as a dict: `id`, the gold-format fields (name,
-        agencies, place, date, tactics, venues, counts, publicity,
-        immigration_involved; built by `model.report_fields_to_gold` from the
-        claims of the operation's reports), `latitude`/`longitude` (claims
-        'place.latitude'/'place.longitude', else None) and `sources` (one per
-        document: document_id, source_id, title, url, published). Sorted by
-        date.start (unknown last), then id.
-
-        Within an operation, the anchor report's claims come first, then the
-        other reports' by document id and report index; a field that has
-        reviewers' claims takes those (newest first) instead of the
-        extractor's.
-        """
-        with self._read() as session:
-            op_rows = session.execute(
-                select(OperationRow.id, OperationRow.anchor_document_id, OperationRow.anchor_report_index)
-            ).all()
-            report_rows = session.execute(
-                select(ReportRow.id, ReportRow.operation_id, ReportRow.document_id, ReportRow.report_index)
-                .where(ReportRow.operation_id.is_not(None))
-            ).all()
-            claim_rows = session.execute(
-                select(
-                    ClaimRow.id, ClaimRow.report_id, ClaimRow.field, ClaimRow.value_json,
-                    ClaimRow.author, ClaimRow.created_at,
-                )
-                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
-                .where(ReportRow.operation_id.is_not(None))
-                .order_by(ClaimRow.id)
-            ).all()
-            doc_rows = session.execute(
-                select(
-                    DocumentRow.id, DocumentRow.source_id, DocumentRow.title,
-                    DocumentRow.url, DocumentRow.published,
-                ).where(
-                    DocumentRow.id.in_(
-                        select(ReportRow.document_id).where(ReportRow.operation_id.is_not(None))
+    def documents_without_fingerprint(self) -> Iterator[tuple[int, str]]:
+        """(id, text) of documents with a current extraction run but no text
+        fingerprint yet, in id order, read in batches."""
+        last_id = 0
+        while True:
+            with self._read() as session:
+                batch = session.execute(
+                    select(DocumentRow.id, DocumentRow.text)
+                    .where(
+                        DocumentRow.id > last_id,
+                        DocumentRow.fingerprint.is_(None),
+                        exists().where(ReportRow.document_id == DocumentRow.id),
                     )
+                    .order_by(DocumentRow.id)
+                    .limit(_ITER_BATCH)
+                ).all()
+            if not batch:
+                return
+            yield from ((row.id, row.text) for row in batch)
+            last_id = batch[-1].id
+
+    def save_fingerprints(self, fingerprints: dict[int, bytes]) -> None:
+        """Store text fingerprints by document id (one transaction)."""
+        if not fingerprints:
+            return
+        with self._write() as session:
+            for doc_id, value in fingerprints.items():
+                session.execute(update(DocumentRow).where(DocumentRow.id == doc_id).values(fingerprint=value))
+
+    def link_inputs(self) -> list[dict[str, Any]]:
+        """Every current report, as linking needs it: document_id,
+        report_index, operation_id (None: not linked yet), published,
+        fingerprint (bytes or None) and `fields`: the report's extractor
+        claims in the gold format plus "latitude"/"longitude"."""
+        with self._read() as session:
+            report_rows = session.execute(
+                select(
+                    ReportRow.id, ReportRow.document_id, ReportRow.report_index, ReportRow.operation_id,
+                    DocumentRow.published, DocumentRow.fingerprint,
                 )
+                .join(DocumentRow, DocumentRow.id == ReportRow.document_id)
+                .order_by(ReportRow.id)
             ).all()
+            claims: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+            for report_id, field_name, value_json in session.execute(
+                select(ClaimRow.report_id, ClaimRow.field, ClaimRow.value_json)
+                .where(ClaimRow.report_id.is_not(None), ClaimRow.author.is_(None))
+                .order_by(ClaimRow.id)
+            ):
+                claims[report_id][field_name].append(json.loads(value_json))
+        inputs = []
+        for row in report_rows:
+            by_field = claims.get(row.id, {})
 
-        documents = {row.id: row for row in doc_rows}
-        anchors = {row.id: (row.anchor_document_id, row.anchor_report_index) for row in op_rows}
-        reports_of: dict[int, list[Any]] = defaultdict(list)
-        for report_row in report_rows:
-            reports_of[report_row.operation_id].append(report_row)
-        claims_of: dict[int, list[Any]] = defaultdict(list)
-        for claim_row in claim_rows:
-            claims_of[claim_row.report_id].append(claim_row)
+            def values(name: str, _f: dict = by_field) -> list[Any]:
+                return list(_f.get(name, ()))
 
-        result = []
-        for op_id, anchor in anchors.items():
-            reports = sorted(
-                reports_of[op_id],
-                key=lambda r: ((r.document_id, r.report_index) != anchor, r.document_id, r.report_index),
-            )
-            by_field: dict[str, list[Any]] = defaultdict(list)
-            for report in reports:
-                for claim in claims_of[report.id]:
-                    by_field[claim.field].append(claim)
-
-            def values(field_name: str, _by_field: dict[str, list[Any]] = by_field) -> list[Any]:
-                claims = _by_field.get(field_name, [])
-                reviewed = [c for c in claims if c.author is not None]
-                if reviewed:
-                    claims = sorted(reviewed, key=lambda c: (c.created_at, c.id), reverse=True)
-                return [json.loads(c.value_json) for c in claims]
-
-            def value(field_name: str, _values: Any = values) -> Any:
-                found = _values(field_name)
+            def value(name: str, _f: dict = by_field) -> Any:
+                found = _f.get(name)
                 return found[0] if found else None
 
-            sources = []
-            for doc_id in sorted({r.document_id for r in reports}):
-                doc = documents[doc_id]
-                sources.append(
-                    {
-                        "document_id": doc.id,
-                        "source_id": doc.source_id,
-                        "title": doc.title,
-                        "url": doc.url,
-                        "published": doc.published,
-                    }
-                )
-            result.append(
-                {
-                    "id": op_id,
+            inputs.append({
+                "document_id": row.document_id,
+                "report_index": row.report_index,
+                "operation_id": row.operation_id,
+                "published": row.published,
+                "fingerprint": row.fingerprint,
+                "fields": {
                     **model.report_fields_to_gold(values, value),
                     "latitude": value("place.latitude"),
                     "longitude": value("place.longitude"),
-                    "sources": sources,
-                }
+                },
+            })
+        return inputs
+
+    def apply_links(
+        self,
+        assignments: dict[tuple[int, int], int],
+        explanations: dict[tuple[int, int], tuple[float | None, list[str]]] | None = None,
+    ) -> dict[int, int]:
+        """Put reports into operations, in one transaction.
+
+        `assignments` maps (document_id, report_index) to an operation id;
+        negative ids are new operations (created here, anchored at their
+        first report) and the returned dict maps them to the real ids.
+        `explanations` gives (score, reasons) per report for `link_note`.
+        An operation left without reports is folded into the operation that
+        received most of them (merged_into, so its address keeps leading
+        somewhere) or deleted when its reports are gone altogether.
+        """
+        explanations = explanations or {}
+        now = utcnow()
+        with self._write() as session:
+            rows = session.execute(
+                select(ReportRow.id, ReportRow.document_id, ReportRow.report_index, ReportRow.operation_id)
+            ).all()
+            by_ref = {(r.document_id, r.report_index): r for r in rows}
+            unknown = [ref for ref in assignments if ref not in by_ref]
+            if unknown:
+                raise ValueError(f"no current report {unknown[0]} (document id, report index)")
+            existing = set(session.scalars(select(OperationRow.id)))
+            bad = sorted(op for op in set(assignments.values()) if op >= 0 and op not in existing)
+            if bad:
+                raise ValueError(f"no operation {bad[0]}")
+            real: dict[int, int] = {}
+            for ref, op_id in sorted(assignments.items(), key=lambda item: (-item[1], item[0])):
+                if op_id < 0 and op_id not in real:
+                    session.execute(
+                        update(OperationRow)
+                        .where(OperationRow.anchor_document_id == ref[0], OperationRow.anchor_report_index == ref[1])
+                        .values(anchor_document_id=None, anchor_report_index=None)
+                    )
+                    operation = OperationRow(
+                        created_at=now, updated_at=now, anchor_document_id=ref[0], anchor_report_index=ref[1]
+                    )
+                    session.add(operation)
+                    session.flush()
+                    real[op_id] = operation.id
+            moved_from: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+            touched: set[int] = set()
+            for ref, op_id in assignments.items():
+                target = real.get(op_id, op_id)
+                row = by_ref[ref]
+                values: dict[str, Any] = {}
+                if row.operation_id != target:
+                    values["operation_id"] = target
+                    touched.add(target)
+                    if row.operation_id is not None:
+                        moved_from[row.operation_id][target] += 1
+                if ref in explanations:
+                    score, reasons = explanations[ref]
+                    values["link_score"] = score
+                    values["link_note"] = json.dumps(list(reasons), ensure_ascii=False)
+                if values:
+                    session.execute(update(ReportRow).where(ReportRow.id == row.id).values(**values))
+            if touched:
+                session.execute(update(OperationRow).where(OperationRow.id.in_(touched)).values(updated_at=now))
+            self._retire_empty(session, moved_from, now)
+            return real
+
+    @staticmethod
+    def _retire_empty(session: Session, moved_from: dict[int, dict[int, int]], now: datetime) -> None:
+        for old_id, targets in moved_from.items():
+            if session.scalar(select(ReportRow.id).where(ReportRow.operation_id == old_id).limit(1)) is not None:
+                continue
+            heir = max(targets.items(), key=lambda item: (item[1], -item[0]))[0]
+            session.execute(
+                update(OperationRow)
+                .where(OperationRow.id == old_id)
+                .values(merged_into=heir, updated_at=now, anchor_document_id=None, anchor_report_index=None)
             )
+            session.execute(update(OperationRow).where(OperationRow.merged_into == old_id).values(merged_into=heir))
+
+    # ------------------------------------------------- reviewers' decisions
+
+    def _refs_of(self, session: Session, operation_id: int) -> list[list[int]]:
+        return [
+            [r.document_id, r.report_index]
+            for r in session.execute(
+                select(ReportRow.document_id, ReportRow.report_index)
+                .where(ReportRow.operation_id == operation_id)
+                .order_by(ReportRow.document_id, ReportRow.report_index)
+            )
+        ]
+
+    def _live_operation(self, session: Session, operation_id: int) -> OperationRow:
+        row = session.get(OperationRow, operation_id) if 0 < operation_id <= _MAX_ID else None
+        if row is None:
+            raise OperationNotFound(f"no operation {operation_id}")
+        if row.merged_into is not None:
+            raise OperationNotFound(f"operation {operation_id} was merged into operation {row.merged_into}")
+        return row
+
+    def merge_operations(self, keep: int, absorb: int, author: str, note: str | None = None) -> None:
+        """A reviewer's merge: every report of `absorb` moves to `keep`;
+        `absorb` then leads to `keep`. Later linking keeps them together."""
+        author = _author(author)
+        if keep == absorb:
+            raise ValueError("cannot merge an operation with itself")
+        now = utcnow()
+        with self._write() as session:
+            kept, absorbed = self._live_operation(session, keep), self._live_operation(session, absorb)
+            refs = {"kept": self._refs_of(session, keep), "absorbed": self._refs_of(session, absorb)}
+            session.execute(update(ReportRow).where(ReportRow.operation_id == absorb).values(operation_id=keep))
+            absorbed.merged_into = keep
+            absorbed.anchor_document_id = absorbed.anchor_report_index = None
+            absorbed.updated_at = kept.updated_at = now
+            session.execute(update(OperationRow).where(OperationRow.merged_into == absorb).values(merged_into=keep))
+            session.add(LinkDecisionRow(
+                kind="merge", operation_id=keep, other_operation_id=absorb, refs_json=json.dumps(refs),
+                author=author, note=note, created_at=now,
+            ))
+
+    def split_operation(
+        self, operation_id: int, refs: list[tuple[int, int]], author: str, note: str | None = None
+    ) -> int:
+        """A reviewer's split: the reports `refs` ((document_id, report_index)
+        pairs) leave the operation for a new one, whose id is returned. Later
+        linking never puts them back together with the reports that stayed."""
+        author = _author(author)
+        wanted = {(int(d), int(i)) for d, i in refs}
+        now = utcnow()
+        with self._write() as session:
+            self._live_operation(session, operation_id)
+            current = {tuple(r) for r in self._refs_of(session, operation_id)}
+            missing = sorted(wanted - current)
+            if missing:
+                raise ValueError(f"report {missing[0]} is not in operation {operation_id}")
+            if not wanted or wanted == current:
+                raise ValueError("a split must move some, but not all, of the operation's reports")
+            first = min(wanted)
+            session.execute(
+                update(OperationRow)
+                .where(OperationRow.anchor_document_id == first[0], OperationRow.anchor_report_index == first[1])
+                .values(anchor_document_id=None, anchor_report_index=None)
+            )
+            new = OperationRow(created_at=now, updated_at=now, anchor_document_id=first[0],
+                               anchor_report_index=first[1])
+            session.add(new)
+            session.flush()
+            for document_id, index in wanted:
+                session.execute(
+                    update(ReportRow)
+                    .where(ReportRow.document_id == document_id, ReportRow.report_index == index)
+                    .values(operation_id=new.id, link_score=None, link_note=json.dumps(["split off by a reviewer"]))
+                )
+            session.execute(update(OperationRow).where(OperationRow.id == operation_id).values(updated_at=now))
+            refs_json = {"moved": sorted(map(list, wanted)), "kept": sorted(map(list, current - wanted))}
+            session.add(LinkDecisionRow(
+                kind="split", operation_id=operation_id, other_operation_id=new.id, refs_json=json.dumps(refs_json),
+                author=author, note=note, created_at=now,
+            ))
+            return new.id
+
+    def lock_field(self, operation_id: int, field_name: str, value: Any, author: str, note: str | None = None) -> None:
+        """A reviewer fixes the value the operation shows for a field."""
+        self._field_decision("lock", operation_id, field_name, _json(value, "locked value"), author, note)
+
+    def unlock_field(self, operation_id: int, field_name: str, author: str, note: str | None = None) -> None:
+        """Undo `lock_field`: the merge policy chooses again."""
+        self._field_decision("unlock", operation_id, field_name, None, author, note)
+
+    def _field_decision(
+        self, kind: str, operation_id: int, field_name: str, value_json: str | None, author: str, note: str | None
+    ) -> None:
+        if field_name not in model.OPERATION_FIELDS:
+            raise ValueError(f"unknown field {field_name!r}; fields are: {', '.join(model.OPERATION_FIELDS)}")
+        author = _author(author)
+        with self._write() as session:
+            self._live_operation(session, operation_id)
+            session.add(LinkDecisionRow(
+                kind=kind, operation_id=operation_id, field=field_name, value_json=value_json,
+                author=author, note=note, created_at=utcnow(),
+            ))
+
+    def link_decisions(self) -> list[dict[str, Any]]:
+        """Every reviewer decision, oldest first."""
+        with self._read() as session:
+            return [
+                {
+                    "id": row.id, "kind": row.kind, "operation_id": row.operation_id,
+                    "other_operation_id": row.other_operation_id, "field": row.field,
+                    "value": json.loads(row.value_json) if row.value_json is not None else None,
+                    "refs": json.loads(row.refs_json) if row.refs_json else None,
+                    "author": row.author, "note": row.note, "created_at": row.created_at,
+                }
+                for row in session.scalars(select(LinkDecisionRow).order_by(LinkDecisionRow.id))
+            ]
+
+    def resolve_operation_id(self, operation_id: int) -> int | None:
+        """The live operation an id leads to (following merges), or None."""
+        seen: set[int] = set()
+        with self._read() as session:
+            current: int | None = operation_id
+            while current is not None and current not in seen and 0 < current <= _MAX_ID:
+                seen.add(current)
+                row = session.get(OperationRow, current)
+                if row is None:
+                    return None
+                if row.merged_into is None:
+                    return row.id
+                current = row.merged_into
+        return None
+
+    # ----------------------------------------------------------- operations
+
+    def operations(self, with_claims: bool = False, ids: list[int] | None = None) -> list[dict[str, Any]]:
+        """Every live operation (or those in `ids`) as a dict: `id`, the
+        gold-format fields chosen by the merge policy
+        (`raidwatch.link.merge.resolve` over all its sources' claims,
+        reviewers' corrections and locks), `latitude`/`longitude`,
+        `disputed` (fields whose sources disagree), `sources` (one per
+        document: document_id, source_id, title, url, published) and, with
+        `with_claims`, `fields`: per field the displayed value, the reason,
+        whether it is disputed and every claim with its evidence (and the
+        evidence sentence), and `reports`: each report with the score and
+        reasons that linked it. Sorted by date.start (unknown last), then id."""
+        from raidwatch.link.merge import SourceClaim, gold_fields, resolve
+
+        with self._read() as session:
+            op_query = select(OperationRow.id).where(OperationRow.merged_into.is_(None))
+            if ids is not None:
+                op_query = op_query.where(OperationRow.id.in_(ids))
+            op_ids = list(session.scalars(op_query))
+            report_query = (
+                select(ReportRow.id, ReportRow.operation_id, ReportRow.document_id, ReportRow.report_index,
+                       ReportRow.link_score, ReportRow.link_note)
+                .where(ReportRow.operation_id.is_not(None))
+            )
+            if ids is not None:
+                report_query = report_query.where(ReportRow.operation_id.in_(ids))
+            report_rows = session.execute(report_query).all()
+            report_of = {r.id: r for r in report_rows}
+            claim_query = (
+                select(ClaimRow)
+                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
+                .where(ReportRow.operation_id.is_not(None))
+                .order_by(ClaimRow.id)
+            )
+            if ids is not None:
+                claim_query = claim_query.where(ReportRow.operation_id.in_(ids))
+            claim_rows = list(session.scalars(claim_query))
+            doc_ids = {r.document_id for r in report_rows}
+            doc_columns = [DocumentRow.id, DocumentRow.source_id, DocumentRow.title, DocumentRow.url,
+                           DocumentRow.published]
+            if with_claims:
+                doc_columns.append(DocumentRow.text)
+            documents = {}
+            doc_list = sorted(doc_ids)
+            for start in range(0, len(doc_list), _ITER_BATCH):
+                for row in session.execute(
+                    select(*doc_columns).where(DocumentRow.id.in_(doc_list[start:start + _ITER_BATCH]))
+                ):
+                    documents[row.id] = row
+            decision_query = select(LinkDecisionRow).where(LinkDecisionRow.kind.in_(("lock", "unlock")))
+            locks: dict[int, dict[str, Any]] = defaultdict(dict)
+            for row in session.scalars(decision_query.order_by(LinkDecisionRow.id)):
+                if row.kind == "lock":
+                    locks[row.operation_id][row.field] = json.loads(row.value_json)  # type: ignore[arg-type]
+                else:
+                    locks[row.operation_id].pop(row.field, None)  # type: ignore[arg-type]
+
+        claims_of: dict[int, list[SourceClaim]] = defaultdict(list)
+        for row in claim_rows:
+            report = report_of[row.report_id]  # type: ignore[index]
+            doc = documents[row.document_id]
+            evidence = None
+            if with_claims and row.span_start is not None:
+                evidence = {
+                    "start": row.span_start, "end": row.span_end,
+                    "sentence_start": row.sentence_start, "sentence_end": row.sentence_end,
+                    "rule": row.rule, "note": row.note,
+                    "sentence": doc.text[row.sentence_start:row.sentence_end],
+                }
+            claims_of[report.operation_id].append(SourceClaim(
+                field=row.field, value=json.loads(row.value_json), document_id=row.document_id,
+                report_index=report.report_index, published=doc.published, author=row.author,
+                created_at=row.created_at, evidence=evidence,
+            ))
+        docs_of: dict[int, set[int]] = defaultdict(set)
+        reports_of: dict[int, list[Any]] = defaultdict(list)
+        for report in report_rows:
+            docs_of[report.operation_id].add(report.document_id)
+            reports_of[report.operation_id].append(report)
+
+        result = []
+        for op_id in op_ids:
+            if not docs_of.get(op_id):
+                continue
+            resolved = resolve(claims_of.get(op_id, []), locks.get(op_id))
+            lat, lon = resolved.get("place.latitude"), resolved.get("place.longitude")
+            op = {
+                "id": op_id,
+                **gold_fields(resolved),
+                "latitude": lat.value if lat else None,
+                "longitude": lon.value if lon else None,
+                "disputed": sorted(name for name, fv in resolved.items() if fv.disputed),
+                "sources": [
+                    {
+                        "document_id": doc_id,
+                        "source_id": documents[doc_id].source_id,
+                        "title": documents[doc_id].title,
+                        "url": documents[doc_id].url,
+                        "published": documents[doc_id].published,
+                    }
+                    for doc_id in sorted(docs_of[op_id], key=lambda d: (documents[d].published or "", d))
+                ],
+            }
+            if with_claims:
+                op["fields"] = {name: fv.as_dict() for name, fv in sorted(resolved.items())}
+                op["reports"] = [
+                    {
+                        "document_id": r.document_id,
+                        "report_index": r.report_index,
+                        "link_score": r.link_score,
+                        "link_reasons": json.loads(r.link_note) if r.link_note else [],
+                    }
+                    for r in sorted(reports_of[op_id], key=lambda r: (r.document_id, r.report_index))
+                ]
+            result.append(op)
         result.sort(key=lambda op: (op["date"]["start"] is None, op["date"]["start"] or "", op["id"]))
         return result
+
+    def operation(self, operation_id: int) -> dict[str, Any] | None:
+        """One operation with its claims (see `operations(with_claims=True)`),
+        or None. An id that was merged leads to the operation it joined."""
+        live = self.resolve_operation_id(operation_id)
+        if live is None:
+            return None
+        found = self.operations(with_claims=True, ids=[live])
+        return found[0] if found else None
 
     # ---------------------------------------------------------------- misc
 
@@ -585,6 +891,13 @@ class Store:
 
 
 # ------------------------------------------------------------------ mapping
+
+
+def _author(author: str) -> str:
+    name = (author or "").strip()
+    if not name:
+        raise ValueError("a reviewer decision needs the reviewer's name")
+    return name
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -93,6 +94,8 @@ class DocumentRow(Base):
     source_path: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime]
+    # MinHash of the text's word shingles (raidwatch.link.fingerprint), for linking
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ExtractionRunRow(Base):
@@ -148,6 +151,9 @@ class OperationRow(Base):
         ForeignKey("documents.id", ondelete="SET NULL")
     )
     anchor_report_index: Mapped[int | None] = mapped_column(Integer)
+    # Set when a reviewer (or a rebuild) folded this operation into another:
+    # /operations/<id> then leads there. A plain integer, see migration 0002.
+    merged_into: Mapped[int | None] = mapped_column(Integer)
 
 
 class ReportRow(Base):
@@ -163,7 +169,9 @@ class ReportRow(Base):
     report_index: Mapped[int] = mapped_column(Integer)
     operation_id: Mapped[int | None] = mapped_column(
         ForeignKey("operations.id", ondelete="SET NULL"), index=True
-    )
+    )  # null until linking places the report
+    link_score: Mapped[float | None] = mapped_column(Float)  # the match score that placed it (null: it started the operation)
+    link_note: Mapped[str | None] = mapped_column(Text)  # JSON list of the reasons
 
 
 class ClaimRow(Base):
@@ -212,5 +220,29 @@ class QuoteRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class LinkDecisionRow(Base):
+    """A reviewer's decision about an operation, respected by every later
+    linking run: 'merge' (other_operation_id was folded into operation_id),
+    'split' (the reports in refs_json left operation_id for
+    other_operation_id), 'lock' and 'unlock' (a field's displayed value).
+    refs_json holds report references [[document_id, report_index], ...]
+    taken when the decision was made."""
+
+    __tablename__ = "link_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    operation_id: Mapped[int] = mapped_column(Integer, index=True)
+    other_operation_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(Text)
+    value_json: Mapped[str | None] = mapped_column(Text)
+    refs_json: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
 # Tables in dependency order (parents first).
-TABLES: tuple[str, ...] = ("documents", "extraction_runs", "operations", "reports", "claims", "quotes")
+TABLES: tuple[str, ...] = (
+    "documents", "extraction_runs", "operations", "reports", "claims", "quotes", "link_decisions",
+)
