@@ -53,6 +53,7 @@ COLUMNS: dict[str, str] = {
         "true if the authorities published names or photos of those arrested, false if not, empty if unknown."
     ),
     "immigration_involved": "true if immigration authorities took part, false if not, empty if unknown.",
+    "disputed": "Fields whose sources give different values, separated by '; ' (export --with-claims lists them all).",
     "source_urls": "URLs of the documents reporting the operation, separated by '; '.",
     "source_titles": "Titles of the documents reporting the operation, separated by '; '.",
 }
@@ -87,10 +88,18 @@ def flatten(op: Mapping[str, Any]) -> dict[str, Any]:
         **{name: counts.get(name) for name in COUNT_NAMES},
         **{flag: publicity.get(flag) for flag in PUBLICITY_FLAGS},
         "immigration_involved": op.get("immigration_involved"),
+        "disputed": _join(op.get("disputed") or []),
         "source_urls": _join(s.get("url") for s in sources),
         "source_titles": _join(s.get("title") for s in sources),
     }
     return row
+
+
+CLAIMS_COLUMN = (
+    "claims",
+    "With --with-claims: per field, the displayed value, the reason it was chosen, whether sources disagree, "
+    "and every source's value with its evidence, as JSON.",
+)
 
 
 def _csv_cell(value: Any) -> str:
@@ -105,18 +114,24 @@ def _csv_cell(value: Any) -> str:
 
 def to_json(ops: Iterable[Mapping[str, Any]]) -> str:
     """`{"operations": [...]}` with every operation dict as given (nested
-    place, date, counts, publicity; sources as a list of objects)."""
-    return json.dumps({"operations": [dict(op) for op in ops]}, ensure_ascii=False, indent=2)
+    place, date, counts, publicity; sources as a list of objects; `fields`
+    with every claim when the store was asked for them)."""
+    return json.dumps({"operations": [dict(op) for op in ops]}, ensure_ascii=False, indent=2, default=str)
 
 
 def to_csv(ops: Iterable[Mapping[str, Any]]) -> str:
     """One row per operation with the `COLUMNS` header. Booleans are
     true/false, unknown values are empty cells, lists are joined with '; '."""
+    ops = list(ops)
+    with_claims = any("fields" in op for op in ops)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS) + ([CLAIMS_COLUMN[0]] if with_claims else []))
     writer.writeheader()
     for op in ops:
-        writer.writerow({key: _csv_cell(value) for key, value in flatten(op).items()})
+        row = {key: _csv_cell(value) for key, value in flatten(op).items()}
+        if with_claims:
+            row[CLAIMS_COLUMN[0]] = json.dumps(op.get("fields") or {}, ensure_ascii=False, default=str)
+        writer.writerow(row)
     return out.getvalue()
 
 
@@ -148,7 +163,7 @@ def to_geojson(ops: Iterable[Mapping[str, Any]]) -> str:
                 "type": "Feature",
                 "id": op.get("id"),
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": flatten(op),
+                "properties": {**flatten(op), **({"fields": op["fields"]} if "fields" in op else {})},
             }
         )
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2)
