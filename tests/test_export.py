@@ -50,7 +50,8 @@ def test_columns_are_documented_and_match_rows() -> None:
     ]
     assert names[13:22] == list(COUNT_NAMES)
     assert names[22:] == [
-        "press_conference", "names_or_photos_published", "immigration_involved", "source_urls", "source_titles",
+        "press_conference", "names_or_photos_published", "immigration_involved", "disputed", "source_urls",
+        "source_titles",
     ]
     assert all(isinstance(text, str) and text and "\n" not in text for text in export.COLUMNS.values())
     assert list(export.flatten(OPS[0])) == names
