@@ -312,10 +312,13 @@ def _metadata(tree) -> tuple[str | None, str | None, str | None]:
     from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
 
     meta = examine_meta(tree)
-    try:
-        meta = extract_meta_json(tree, meta)
-    except Exception:  # as extract_metadata: bugs in trafilatura's JSON-LD reader
-        pass
+    if not meta.title:
+        # JSON-LD only fills a title the <meta> tags left empty (and never the URL),
+        # so with a title it cannot change what is used here: skip its parsing.
+        try:
+            meta = extract_meta_json(tree, meta)
+        except Exception:  # as extract_metadata: bugs in trafilatura's JSON-LD reader
+            pass
     title = meta.title or extract_title(tree)
     url = meta.url or extract_url(tree)
     date = find_date(tree, url=url, **_date_params())
