@@ -6,7 +6,7 @@ a reviewer's decision); each new report, oldest first, joins the candidate
 operation it matches best (`matching.pair_score` against each of the
 operation's reports, the best pair counts) when the score reaches the
 threshold, else starts a new operation. Candidates come from blocking (same
-country and region within a few months, same operation name) and from
+region in the weeks the date rules allow, same operation name) and from
 MinHash LSH over the documents' text (near-duplicates wherever they are), so
 the cost grows with the number of reports, not with its square.
 
@@ -28,7 +28,6 @@ from .features import (
     fingerprint,
     fingerprint_bytes,
     fingerprint_from_bytes,
-    month_index,
     rules,
     similarity,
 )
@@ -108,51 +107,85 @@ class _Index:
             self.lsh.insert(report.document, _lean(report.fingerprint, self.settings))
             self.lsh_docs.add(report.document)
 
-    def candidates(self, report: LinkReport) -> set[int]:
+    def candidates(self, report: LinkReport) -> tuple[set[int], set[Any]]:
+        """Candidate operations, and the documents whose text is similar."""
         found: set[int] = set()
         for key in self._query_keys(report):
             found |= self.blocks.get(key, set())
+        similar: set[Any] = set()
         if self.lsh is not None and report.fingerprint and self.lsh_docs:
-            for doc in self.lsh.query(_lean(report.fingerprint, self.settings)):
+            similar = set(self.lsh.query(_lean(report.fingerprint, self.settings)))
+            for doc in similar:
                 found |= self.documents.get(doc, set())
-        return found
+        return found, similar
+
+    @staticmethod
+    def _places(report: LinkReport, indexing: bool = False) -> list[tuple]:
+        """Place keys: the region (or the locality when no region is known).
+        A report that names only a country (or nothing) is looked up through
+        its agencies instead, a whole country being too wide a block, so
+        every report is also indexed under its agencies."""
+        if report.admin1:
+            places = [("place", report.country, report.admin1)]
+        elif report.locality:
+            places = [("locality", report.country, report.locality)]
+        else:
+            return [("agency", agency) for agency in sorted(report.agencies)]
+        if indexing:
+            places += [("agency", agency) for agency in sorted(report.agencies)]
+        return places
 
     def _keys(self, report: LinkReport) -> Iterable[tuple]:
+        """Index keys: place x week of the action (dated reports, "d") or of
+        publication (undated ones, "u")."""
         if report.name:
             yield ("name", report.name)
-        when = report.when
-        if when is None:
-            yield ("place", report.country, report.admin1, None)
-            return
-        place = (report.country, report.admin1) if (report.country or report.admin1) else (None, report.locality)
-        month = month_index(when)
-        end = report.end or when
-        for m in range(month, max(month, month_index(end)) + 1):
-            yield ("place", *place, m)
+        if report.days:
+            kind, weeks = "d", range(_week(report.days[0]), _week(report.days[1]) + 1)
+        elif report.published:
+            kind, weeks = "u", range(_week(report.published.toordinal()), _week(report.published.toordinal()) + 1)
+        else:
+            kind, weeks = "u", [None]
+        for place in self._places(report, indexing=True):
+            for week in weeks:
+                yield (kind, *place, week)
 
     def _query_keys(self, report: LinkReport) -> Iterable[tuple]:
+        """The weeks in which a matching report can have been indexed: for a
+        dated report, action dates within the day gap and undated reports
+        published up to the follow-up window after; for an undated one,
+        action dates up to the follow-up window before its publication and
+        undated reports published within the undated window."""
         if report.name:
             yield ("name", report.name)
-        when = report.when
-        if when is None:
-            yield ("place", report.country, report.admin1, None)
-            return
-        place = (report.country, report.admin1) if (report.country or report.admin1) else (None, report.locality)
-        blocking = self.settings["blocking"]
-        radius = blocking["month_radius"]
-        back = radius if report.start else max(radius, blocking["follow_up_months"])
-        month = month_index(when)
-        end = month_index(report.end) if report.end else month
-        for m in range(month - back, max(month, end) + radius + 1):
-            yield ("place", *place, m)
+        dates = self.settings["dates"]
+        gap, follow_up, undated = dates["max_day_gap"], dates["follow_up_days"], dates["undated_window_days"]
+        if report.days:
+            first, last = report.days
+            ranges = [("d", first - gap, last + gap), ("u", first - 1, last + follow_up)]
+        elif report.published:
+            day = report.published.toordinal()
+            ranges = [("d", day - follow_up, day + 1), ("u", day - undated, day + undated)]
+        else:
+            ranges = []
+        for place in self._places(report):
+            if not ranges:
+                yield ("u", *place, None)
+            for kind, low, high in ranges:
+                for week in range(_week(low), _week(high) + 1):
+                    yield (kind, *place, week)
 
 
-def _lean(signature: tuple[int, ...], settings: dict[str, Any]):
+def _week(ordinal: int) -> int:
+    return ordinal // 7
+
+
+def _lean(signature: bytes, settings: dict[str, Any]):
     import numpy as np
     from datasketch import LeanMinHash
 
     return LeanMinHash(
-        seed=settings["text"]["seed"], hashvalues=np.asarray(signature, dtype=np.uint32), scheme="affine32"
+        seed=settings["text"]["seed"], hashvalues=np.frombuffer(signature, dtype="<u4"), scheme="affine32"
     )
 
 
@@ -198,12 +231,13 @@ def link(
                 break
         if target is None:
             best, best_score, best_reasons = None, 0.0, ()
-            for operation in sorted(index.candidates(report)):
+            candidates, similar = index.candidates(report)
+            for operation in sorted(candidates):
                 if cannot.get(ref) and cannot[ref] & refs_of[operation]:
                     continue
                 if any(member.document == report.document for member in index.members[operation]):
                     continue  # one document's reports are different operations
-                op_score, op_reasons = _operation_score(report, index.members[operation], settings)
+                op_score, op_reasons = _operation_score(report, index.members[operation], similar, settings)
                 if op_score is not None and op_score >= threshold and (best is None or op_score > best_score):
                     best, best_score, best_reasons = operation, op_score, op_reasons
             if best is not None:
@@ -253,13 +287,15 @@ def constraints_from_decisions(decisions: Iterable[dict[str, Any]]) -> Constrain
 
 
 def _operation_score(
-    report: LinkReport, members: list[LinkReport], settings: dict[str, Any]
+    report: LinkReport, members: list[LinkReport], similar: set[Any], settings: dict[str, Any]
 ) -> tuple[float | None, tuple[str, ...]]:
     """The best pair score against the operation's reports; None when any of
-    them vetoes (an operation is one place, one time, one name)."""
+    them vetoes (an operation is one place, one time, one name). Text
+    similarity counts for the documents LSH found similar (others: 0)."""
     best, best_reasons = None, ()
     for member in members:
-        score, reasons = pair_score(report, member, settings)
+        sim = similarity(report.fingerprint, member.fingerprint) if member.document in similar else 0.0
+        score, reasons = pair_score(report, member, settings, sim)
         if score is None:
             return None, tuple(reasons)
         if best is None or score > best:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -99,16 +100,23 @@ class LinkReport:
     tactics: frozenset[str] = frozenset()
     venues: frozenset[str] = frozenset()
     counts: tuple[tuple[str, int], ...] = ()
-    fingerprint: tuple[int, ...] | None = field(default=None, repr=False)
+    fingerprint: bytes | None = field(default=None, repr=False)  # see fingerprint(); a tuple of ints is converted
     operation: int | None = None
+    # Derived once (linking compares each report many times): the action
+    # date's interval as (date, date) and as day ordinals.
+    interval: tuple[date, date] | None = field(init=False, repr=False, compare=False)
+    days: tuple[int, int] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.fingerprint is not None and not isinstance(self.fingerprint, bytes):
+            object.__setattr__(self, "fingerprint", fingerprint_bytes(self.fingerprint))
+        interval = date_interval(self.start, self.end, self.precision)
+        object.__setattr__(self, "interval", interval)
+        object.__setattr__(self, "days", (interval[0].toordinal(), interval[1].toordinal()) if interval else None)
 
     @property
     def ref(self) -> tuple[Any, int]:
         return (self.document, self.index)
-
-    @property
-    def interval(self) -> tuple[date, date] | None:
-        return date_interval(self.start, self.end, self.precision)
 
     @property
     def when(self) -> date | None:
@@ -122,7 +130,7 @@ class LinkReport:
         index: int,
         op: dict[str, Any],
         published: Any = None,
-        fingerprint: tuple[int, ...] | None = None,
+        fingerprint: bytes | None = None,
         operation: int | None = None,
     ) -> LinkReport:
         """From an operation in the gold format (`OperationReport.to_gold()`),
@@ -174,9 +182,9 @@ def _name_key(name: str | None) -> str | None:
     return folded
 
 
-def fingerprint(text: str) -> tuple[int, ...]:
-    """MinHash signature of the text's word shingles (datasketch), as a tuple
-    of `text.num_perm` unsigned 32-bit integers. Similar texts have similar
+def fingerprint(text: str) -> bytes:
+    """MinHash signature of the text's word shingles (datasketch): `text.num_perm`
+    unsigned 32-bit integers, little-endian. Similar texts have similar
     signatures: the share of equal positions estimates the Jaccard similarity
     of their shingle sets."""
     from datasketch import MinHash
@@ -190,32 +198,31 @@ def fingerprint(text: str) -> tuple[int, ...]:
         shingles = {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
     minhash = MinHash(num_perm=settings["num_perm"], seed=settings["seed"])
     minhash.update_batch(list(shingles))
-    return tuple(int(v) for v in minhash.hashvalues)
+    return minhash.hashvalues.astype("<u4").tobytes()
 
 
-def fingerprint_bytes(signature: tuple[int, ...]) -> bytes:
-    return b"".join(v.to_bytes(4, "little") for v in signature)
+def fingerprint_bytes(signature: bytes | Sequence[int]) -> bytes:
+    """A signature as stored: bytes stay bytes, a sequence of ints is packed."""
+    if isinstance(signature, bytes):
+        return signature
+    return b"".join(int(v).to_bytes(4, "little") for v in signature)
 
 
-def fingerprint_from_bytes(data: bytes | None) -> tuple[int, ...] | None:
+def fingerprint_from_bytes(data: bytes | None) -> bytes | None:
+    """A stored signature, or None when it is missing or malformed."""
     if not data or len(data) % 4:
         return None
-    return tuple(int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4))
+    return bytes(data)
 
 
-def similarity(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> float:
+def similarity(a: bytes | None, b: bytes | None) -> float:
     """Estimated Jaccard similarity of two fingerprints (0 when either is missing)."""
     if not a or not b or len(a) != len(b):
         return 0.0
-    return sum(x == y for x, y in zip(a, b)) / len(a)
+    import numpy as np
 
-
-def months_between(a: date, b: date) -> int:
-    return (b.year - a.year) * 12 + (b.month - a.month)
-
-
-def month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
+    left, right = np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")
+    return float(np.count_nonzero(left == right)) / len(left)
 
 
 def add_days(day: date, days: int) -> date:

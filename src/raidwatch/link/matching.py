@@ -22,9 +22,17 @@ def same_name(a: str, b: str, rules: dict[str, Any]) -> bool:
     return fuzz.token_set_ratio(a, b) >= rules["name"]["fuzzy_ratio"]
 
 
-def pair_score(a: LinkReport, b: LinkReport, rules: dict[str, Any]) -> tuple[float | None, list[str]]:
-    """(score, reasons); score None means a veto (reasons say which)."""
+def pair_score(
+    a: LinkReport, b: LinkReport, rules: dict[str, Any], text_similarity: float | None = None
+) -> tuple[float | None, list[str]]:
+    """(score, reasons); score None means a veto (reasons say which).
+    `text_similarity` saves computing it from the fingerprints when the
+    caller knows it (0 for documents the LSH index did not find similar)."""
     reasons: list[str] = []
+    if a.days and b.days and a.precision == "day" and b.precision == "day":
+        gap = max(a.days[0], b.days[0]) - min(a.days[1], b.days[1])  # cheapest veto first
+        if gap > rules["dates"]["max_day_gap"]:
+            return None, [f"action dates {gap} days apart"]
     if a.document == b.document:
         return None, ["same document"]
     if a.country and b.country and a.country != b.country:
@@ -45,7 +53,7 @@ def pair_score(a: LinkReport, b: LinkReport, rules: dict[str, Any]) -> tuple[flo
         reasons.append(date_reason)
 
     text = rules["text"]
-    sim = similarity(a.fingerprint, b.fingerprint)
+    sim = similarity(a.fingerprint, b.fingerprint) if text_similarity is None else text_similarity
     if sim >= text["near_duplicate"]:
         score += text["near_duplicate_score"]
         reasons.append(f"near-duplicate text ({sim:.2f})")
