@@ -140,7 +140,7 @@ def test_migrations_create_all_tables(db_url: str) -> None:
     with Store.open(db_url) as store:
         tables = set(inspect(store.engine).get_table_names())
         assert tables == set(TABLES) | {"alembic_version"}
-        assert store.schema_revision() == migrate.head_revision() == "0002"
+        assert store.schema_revision() == migrate.head_revision() == "0003"
         assert store.stats() == {name: 0 for name in TABLES}
         store.add_document(document())
         before = store.tables_snapshot()
@@ -339,11 +339,17 @@ def test_save_extraction_round_trip(store: Store) -> None:
         "claims": len(MAIN_REPORT.claims) + len(SECOND_REPORT.claims),
         "quotes": 1,
         "link_decisions": 0,
+        "operation_summaries": 0,
+        "operation_facets": 0,
+        "users": 0,
+        "sessions": 0,
+        "audit_log": 0,
     }
     assert store.stats() == expected
     assert set(operation_ids(store, doc_id).values()) == {None}
     link_stored(store, progress=False)
-    assert store.stats() == {**expected, "operations": 2}
+    facets = sum(len(r.to_gold()[k]) for r in (MAIN_REPORT, SECOND_REPORT) for k in ("agencies", "tactics", "venues"))
+    assert store.stats() == {**expected, "operations": 2, "operation_summaries": 2, "operation_facets": facets}
 
 
 def test_round_trip_of_json_values_and_report_order(store: Store) -> None:
@@ -537,9 +543,11 @@ def test_operations_fields(store: Store) -> None:
         "latitude": 39.8,
         "longitude": -89.64,
         "disputed": [],
+        "reviewed": None,
         "sources": [source],
     }
-    assert {k: v for k, v in ops[0].items() if k not in ("id", "latitude", "longitude", "sources", "disputed")} == (
+    extra = ("id", "latitude", "longitude", "sources", "disputed", "reviewed")
+    assert {k: v for k, v in ops[0].items() if k not in extra} == (
         MAIN_REPORT.to_gold()
     )
     assert ops[1]["place"]["locality"] == "Shelbyville"

@@ -10,7 +10,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +29,7 @@ from .engine import create_store_engine, default_db_path, display_url, to_url, w
 from .errors import DocumentNotFound, OperationNotFound, StoreError
 from .schema import (
     TABLES,
+    AuditRow,
     Base,
     ClaimRow,
     DocumentRow,
@@ -399,6 +400,7 @@ class Store:
                         ~exists().where(ReportRow.operation_id == OperationRow.id),
                     )
                 )
+                _refresh_summaries(session, candidates)
             return run.id
 
     def load_extraction(self, document_id: int) -> model.Extraction | None:
@@ -584,6 +586,8 @@ class Store:
             if touched:
                 session.execute(update(OperationRow).where(OperationRow.id.in_(touched)).values(updated_at=now))
             self._retire_empty(session, moved_from, now)
+            if touched or moved_from:
+                _refresh_summaries(session, touched | set(moved_from))
             return real
 
     @staticmethod
@@ -638,6 +642,8 @@ class Store:
                 kind="merge", operation_id=keep, other_operation_id=absorb, refs_json=json.dumps(refs),
                 author=author, note=note, created_at=now,
             ))
+            _audit(session, author, "merge", keep, new={"merged": absorb}, note=note)
+            _refresh_summaries(session, {keep, absorb})
 
     def split_operation(
         self, operation_id: int, refs: list[tuple[int, int]], author: str, note: str | None = None
@@ -678,6 +684,8 @@ class Store:
                 kind="split", operation_id=operation_id, other_operation_id=new.id, refs_json=json.dumps(refs_json),
                 author=author, note=note, created_at=now,
             ))
+            _audit(session, author, "split", operation_id, new={"new_operation": new.id, **refs_json}, note=note)
+            _refresh_summaries(session, {operation_id, new.id})
             return new.id
 
     def lock_field(self, operation_id: int, field_name: str, value: Any, author: str, note: str | None = None) -> None:
@@ -700,6 +708,9 @@ class Store:
                 kind=kind, operation_id=operation_id, field=field_name, value_json=value_json,
                 author=author, note=note, created_at=utcnow(),
             ))
+            _audit(session, author, kind, operation_id, field=field_name,
+                   new=json.loads(value_json) if value_json is not None else None, note=note)
+            _refresh_summaries(session, {operation_id})
 
     def link_decisions(self) -> list[dict[str, Any]]:
         """Every reviewer decision, oldest first."""
@@ -743,111 +754,19 @@ class Store:
         whether it is disputed and every claim with its evidence (and the
         evidence sentence), and `reports`: each report with the score and
         reasons that linked it. Sorted by date.start (unknown last), then id."""
-        from raidwatch.link.merge import SourceClaim, gold_fields, resolve
-
         with self._read() as session:
-            op_query = select(OperationRow.id).where(OperationRow.merged_into.is_(None))
-            if ids is not None:
-                op_query = op_query.where(OperationRow.id.in_(ids))
-            op_ids = list(session.scalars(op_query))
-            report_query = (
-                select(ReportRow.id, ReportRow.operation_id, ReportRow.document_id, ReportRow.report_index,
-                       ReportRow.link_score, ReportRow.link_note)
-                .where(ReportRow.operation_id.is_not(None))
-            )
-            if ids is not None:
-                report_query = report_query.where(ReportRow.operation_id.in_(ids))
-            report_rows = session.execute(report_query).all()
-            report_of = {r.id: r for r in report_rows}
-            claim_query = (
-                select(ClaimRow)
-                .join(ReportRow, ClaimRow.report_id == ReportRow.id)
-                .where(ReportRow.operation_id.is_not(None))
-                .order_by(ClaimRow.id)
-            )
-            if ids is not None:
-                claim_query = claim_query.where(ReportRow.operation_id.in_(ids))
-            claim_rows = list(session.scalars(claim_query))
-            doc_ids = {r.document_id for r in report_rows}
-            doc_columns = [DocumentRow.id, DocumentRow.source_id, DocumentRow.title, DocumentRow.url,
-                           DocumentRow.published]
-            if with_claims:
-                doc_columns.append(DocumentRow.text)
-            documents = {}
-            doc_list = sorted(doc_ids)
-            for start in range(0, len(doc_list), _ITER_BATCH):
-                for row in session.execute(
-                    select(*doc_columns).where(DocumentRow.id.in_(doc_list[start:start + _ITER_BATCH]))
-                ):
-                    documents[row.id] = row
-            decision_query = select(LinkDecisionRow).where(LinkDecisionRow.kind.in_(("lock", "unlock")))
-            locks: dict[int, dict[str, Any]] = defaultdict(dict)
-            for row in session.scalars(decision_query.order_by(LinkDecisionRow.id)):
-                if row.kind == "lock":
-                    locks[row.operation_id][row.field] = json.loads(row.value_json)  # type: ignore[arg-type]
-                else:
-                    locks[row.operation_id].pop(row.field, None)  # type: ignore[arg-type]
+            return _build_operations(session, with_claims, ids)
 
-        claims_of: dict[int, list[SourceClaim]] = defaultdict(list)
-        for row in claim_rows:
-            report = report_of[row.report_id]  # type: ignore[index]
-            doc = documents[row.document_id]
-            evidence = None
-            if with_claims and row.span_start is not None:
-                evidence = {
-                    "start": row.span_start, "end": row.span_end,
-                    "sentence_start": row.sentence_start, "sentence_end": row.sentence_end,
-                    "rule": row.rule, "note": row.note,
-                    "sentence": doc.text[row.sentence_start:row.sentence_end],
-                }
-            claims_of[report.operation_id].append(SourceClaim(
-                field=row.field, value=json.loads(row.value_json), document_id=row.document_id,
-                report_index=report.report_index, published=doc.published, author=row.author,
-                created_at=row.created_at, evidence=evidence,
-            ))
-        docs_of: dict[int, set[int]] = defaultdict(set)
-        reports_of: dict[int, list[Any]] = defaultdict(list)
-        for report in report_rows:
-            docs_of[report.operation_id].add(report.document_id)
-            reports_of[report.operation_id].append(report)
+    def refresh_summaries(self, ids: list[int] | None = None) -> None:
+        """Rebuild the summary rows of the given operations (all when None)."""
+        with self._write() as session:
+            _refresh_summaries(session, ids)
 
-        result = []
-        for op_id in op_ids:
-            if not docs_of.get(op_id):
-                continue
-            resolved = resolve(claims_of.get(op_id, []), locks.get(op_id))
-            lat, lon = resolved.get("place.latitude"), resolved.get("place.longitude")
-            op = {
-                "id": op_id,
-                **gold_fields(resolved),
-                "latitude": lat.value if lat else None,
-                "longitude": lon.value if lon else None,
-                "disputed": sorted(name for name, fv in resolved.items() if fv.disputed),
-                "sources": [
-                    {
-                        "document_id": doc_id,
-                        "source_id": documents[doc_id].source_id,
-                        "title": documents[doc_id].title,
-                        "url": documents[doc_id].url,
-                        "published": documents[doc_id].published,
-                    }
-                    for doc_id in sorted(docs_of[op_id], key=lambda d: (documents[d].published or "", d))
-                ],
-            }
-            if with_claims:
-                op["fields"] = {name: fv.as_dict() for name, fv in sorted(resolved.items())}
-                op["reports"] = [
-                    {
-                        "document_id": r.document_id,
-                        "report_index": r.report_index,
-                        "link_score": r.link_score,
-                        "link_reasons": json.loads(r.link_note) if r.link_note else [],
-                    }
-                    for r in sorted(reports_of[op_id], key=lambda r: (r.document_id, r.report_index))
-                ]
-            result.append(op)
-        result.sort(key=lambda op: (op["date"]["start"] is None, op["date"]["start"] or "", op["id"]))
-        return result
+    def summaries(self) -> Any:
+        """Query helpers over the summaries (see `store.summaries`)."""
+        from .summaries import SummaryQueries
+
+        return SummaryQueries(self)
 
     def operation(self, operation_id: int) -> dict[str, Any] | None:
         """One operation with its claims (see `operations(with_claims=True)`),
@@ -890,7 +809,140 @@ class Store:
             return migrate.current_revision(session.connection())
 
 
+def _refresh_summaries(session: Session, ids: Iterable[int] | None) -> None:
+    from .summaries import write_summaries
+
+    write_summaries(session, _build_operations(session, False, None if ids is None else sorted(set(ids))),
+                    None if ids is None else set(ids))
+
+
+def _build_operations(session: Session, with_claims: bool, ids: list[int] | None) -> list[dict[str, Any]]:
+    """The body of `Store.operations`, inside a given session (so a write
+    transaction can rebuild summaries from what it just wrote)."""
+    from raidwatch.link.merge import SourceClaim, gold_fields, resolve
+
+    op_query = select(OperationRow.id, OperationRow.reviewed_at, OperationRow.reviewed_by).where(
+        OperationRow.merged_into.is_(None)
+    )
+    if ids is not None:
+        op_query = op_query.where(OperationRow.id.in_(ids))
+    op_rows = {row.id: row for row in session.execute(op_query)}
+    op_ids = list(op_rows)
+    report_query = (
+        select(ReportRow.id, ReportRow.operation_id, ReportRow.document_id, ReportRow.report_index,
+               ReportRow.link_score, ReportRow.link_note)
+        .where(ReportRow.operation_id.is_not(None))
+    )
+    if ids is not None:
+        report_query = report_query.where(ReportRow.operation_id.in_(ids))
+    report_rows = session.execute(report_query).all()
+    report_of = {r.id: r for r in report_rows}
+    claim_query = (
+        select(ClaimRow)
+        .join(ReportRow, ClaimRow.report_id == ReportRow.id)
+        .where(ReportRow.operation_id.is_not(None))
+        .order_by(ClaimRow.id)
+    )
+    if ids is not None:
+        claim_query = claim_query.where(ReportRow.operation_id.in_(ids))
+    claim_rows = list(session.scalars(claim_query))
+    doc_ids = {r.document_id for r in report_rows}
+    doc_columns = [DocumentRow.id, DocumentRow.source_id, DocumentRow.title, DocumentRow.url,
+                   DocumentRow.published]
+    if with_claims:
+        doc_columns.append(DocumentRow.text)
+    documents = {}
+    doc_list = sorted(doc_ids)
+    for start in range(0, len(doc_list), _ITER_BATCH):
+        for row in session.execute(
+            select(*doc_columns).where(DocumentRow.id.in_(doc_list[start:start + _ITER_BATCH]))
+        ):
+            documents[row.id] = row
+    decision_query = select(LinkDecisionRow).where(LinkDecisionRow.kind.in_(("lock", "unlock")))
+    locks: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in session.scalars(decision_query.order_by(LinkDecisionRow.id)):
+        if row.kind == "lock":
+            locks[row.operation_id][row.field] = json.loads(row.value_json)  # type: ignore[arg-type]
+        else:
+            locks[row.operation_id].pop(row.field, None)  # type: ignore[arg-type]
+
+    claims_of: dict[int, list[SourceClaim]] = defaultdict(list)
+    for row in claim_rows:
+        report = report_of[row.report_id]  # type: ignore[index]
+        doc = documents[row.document_id]
+        evidence = None
+        if with_claims and row.span_start is not None:
+            evidence = {
+                "start": row.span_start, "end": row.span_end,
+                "sentence_start": row.sentence_start, "sentence_end": row.sentence_end,
+                "rule": row.rule, "note": row.note,
+                "sentence": doc.text[row.sentence_start:row.sentence_end],
+            }
+        claims_of[report.operation_id].append(SourceClaim(
+            field=row.field, value=json.loads(row.value_json), document_id=row.document_id,
+            report_index=report.report_index, published=doc.published, author=row.author,
+            created_at=row.created_at, evidence=evidence,
+        ))
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    reports_of: dict[int, list[Any]] = defaultdict(list)
+    for report in report_rows:
+        docs_of[report.operation_id].add(report.document_id)
+        reports_of[report.operation_id].append(report)
+
+    result = []
+    for op_id in op_ids:
+        if not docs_of.get(op_id):
+            continue
+        resolved = resolve(claims_of.get(op_id, []), locks.get(op_id))
+        lat, lon = resolved.get("place.latitude"), resolved.get("place.longitude")
+        op = {
+            "id": op_id,
+            **gold_fields(resolved),
+            "latitude": lat.value if lat else None,
+            "longitude": lon.value if lon else None,
+            "disputed": sorted(name for name, fv in resolved.items() if fv.disputed),
+            "reviewed": {"at": op_rows[op_id].reviewed_at.isoformat(), "by": op_rows[op_id].reviewed_by}
+            if op_rows[op_id].reviewed_at else None,
+            "sources": [
+                {
+                    "document_id": doc_id,
+                    "source_id": documents[doc_id].source_id,
+                    "title": documents[doc_id].title,
+                    "url": documents[doc_id].url,
+                    "published": documents[doc_id].published,
+                }
+                for doc_id in sorted(docs_of[op_id], key=lambda d: (documents[d].published or "", d))
+            ],
+        }
+        if with_claims:
+            op["fields"] = {name: fv.as_dict() for name, fv in sorted(resolved.items())}
+            op["reports"] = [
+                {
+                    "document_id": r.document_id,
+                    "report_index": r.report_index,
+                    "link_score": r.link_score,
+                    "link_reasons": json.loads(r.link_note) if r.link_note else [],
+                }
+                for r in sorted(reports_of[op_id], key=lambda r: (r.document_id, r.report_index))
+            ]
+        result.append(op)
+    result.sort(key=lambda op: (op["date"]["start"] is None, op["date"]["start"] or "", op["id"]))
+    return result
+
+
 # ------------------------------------------------------------------ mapping
+
+
+def _audit(session: Session, actor: str, action: str, operation_id: int | None = None, *,
+           document_id: int | None = None, field: str | None = None, old: Any = None, new: Any = None,
+           note: str | None = None) -> None:
+    """One line of the audit log, in the same transaction as the change."""
+    session.add(AuditRow(
+        at=utcnow(), actor=actor, action=action, operation_id=operation_id, document_id=document_id, field=field,
+        old_json=None if old is None else json.dumps(old, ensure_ascii=False, default=str),
+        new_json=None if new is None else json.dumps(new, ensure_ascii=False, default=str),
+        note=note,
+    ))
 
 
 def _author(author: str) -> str:

@@ -96,6 +96,10 @@ class DocumentRow(Base):
     ingested_at: Mapped[datetime]
     # MinHash of the text's word shingles (raidwatch.link.fingerprint), for linking
     fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A reviewer said the document is not about a raid: its reports leave
+    # their operations and linking skips it.
+    irrelevant_at: Mapped[datetime | None]
+    irrelevant_by: Mapped[str | None] = mapped_column(Text)
 
 
 class ExtractionRunRow(Base):
@@ -154,6 +158,8 @@ class OperationRow(Base):
     # Set when a reviewer (or a rebuild) folded this operation into another:
     # /operations/<id> then leads there. A plain integer, see migration 0002.
     merged_into: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None]  # last marked reviewed (the public pages say so)
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
 
 
 class ReportRow(Base):
@@ -242,7 +248,109 @@ class LinkDecisionRow(Base):
     created_at: Mapped[datetime]
 
 
+class OperationSummaryRow(Base):
+    """One live operation as the public sees it: the merge policy's values,
+    flat, so the dashboard and the API filter, sort and add up in SQL.
+    Derived from the claims (Store.refresh_summaries); never edited."""
+
+    __tablename__ = "operation_summaries"
+
+    operation_id: Mapped[int] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
+    admin1: Mapped[str | None] = mapped_column(Text)
+    locality: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    date_start: Mapped[str | None] = mapped_column(String(10), index=True)
+    date_end: Mapped[str | None] = mapped_column(String(10))
+    date_precision: Mapped[str | None] = mapped_column(String(5))
+    arrested_total: Mapped[int | None] = mapped_column(Integer)
+    arrested_sex_workers: Mapped[int | None] = mapped_column(Integer)
+    arrested_buyers: Mapped[int | None] = mapped_column(Integer)
+    charged_trafficking: Mapped[int | None] = mapped_column(Integer)
+    potential_victims: Mapped[int | None] = mapped_column(Integer)
+    minors_identified: Mapped[int | None] = mapped_column(Integer)
+    immigration_detained: Mapped[int | None] = mapped_column(Integer)
+    premises_closed: Mapped[int | None] = mapped_column(Integer)
+    detained_not_arrested: Mapped[int | None] = mapped_column(Integer)
+    press_conference: Mapped[bool | None] = mapped_column(Boolean)
+    names_or_photos_published: Mapped[bool | None] = mapped_column(Boolean)
+    immigration_involved: Mapped[bool | None] = mapped_column(Boolean)
+    agencies_json: Mapped[str] = mapped_column(Text)
+    tactics_json: Mapped[str] = mapped_column(Text)
+    venues_json: Mapped[str] = mapped_column(Text)
+    disputed_json: Mapped[str] = mapped_column(Text)
+    sources: Mapped[int] = mapped_column(Integer)
+    first_published: Mapped[str | None] = mapped_column(String(10))
+    last_published: Mapped[str | None] = mapped_column(String(10))
+    reviewed_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_operation_summaries_country", "country", "admin1"),)
+
+
+class OperationFacetRow(Base):
+    """The agencies, tactics and venues of a summarised operation, one row
+    each (kind 'agency', 'tactic', 'venue'), for filtering."""
+
+    __tablename__ = "operation_facets"
+    __table_args__ = (Index("ix_operation_facets_kind", "kind", "value", "operation_id"),)
+
+    operation_id: Mapped[int] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class UserRow(Base):
+    """A reviewer account. password_hash is Argon2id (argon2-cffi)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+
+
+class SessionRow(Base):
+    """A reviewer's login session. The cookie holds a random token; only its
+    SHA-256 is stored, so a copy of the database opens no session."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Every change a reviewer made: who, when, what, old and new value."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    operation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(Text)
+    old_json: Mapped[str | None] = mapped_column(Text)
+    new_json: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 # Tables in dependency order (parents first).
 TABLES: tuple[str, ...] = (
     "documents", "extraction_runs", "operations", "reports", "claims", "quotes", "link_decisions",
+    "operation_summaries", "operation_facets", "users", "sessions", "audit_log",
 )
