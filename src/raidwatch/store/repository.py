@@ -36,6 +36,7 @@ from .schema import (
     ExtractionRunRow,
     LinkDecisionRow,
     OperationRow,
+    OperationSummaryRow,
     QuoteRow,
     ReportRow,
     utcnow,
@@ -109,7 +110,22 @@ class Store:
         except Exception:
             engine.dispose()
             raise
-        return cls(engine, parsed)
+        store = cls(engine, parsed)
+        store._fill_missing_summaries()
+        return store
+
+    def _fill_missing_summaries(self) -> None:
+        """A database upgraded from before the summaries has operations but
+        no summary rows: build them once."""
+        with self._read() as session:
+            missing = session.scalar(
+                select(OperationRow.id)
+                .where(~exists().where(OperationSummaryRow.operation_id == OperationRow.id))
+                .where(exists().where(ReportRow.operation_id == OperationRow.id))
+                .limit(1)
+            )
+        if missing is not None:
+            self.refresh_summaries()
 
     def close(self) -> None:
         if not self._closed:
@@ -489,6 +505,7 @@ class Store:
                     DocumentRow.published, DocumentRow.fingerprint,
                 )
                 .join(DocumentRow, DocumentRow.id == ReportRow.document_id)
+                .where(DocumentRow.irrelevant_at.is_(None))
                 .order_by(ReportRow.id)
             ).all()
             claims: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -711,6 +728,82 @@ class Store:
             _audit(session, author, kind, operation_id, field=field_name,
                    new=json.loads(value_json) if value_json is not None else None, note=note)
             _refresh_summaries(session, {operation_id})
+
+    def correct_field(
+        self, operation_id: int, field_name: str, value: Any, author: str, note: str | None = None
+    ) -> None:
+        """A reviewer confirms (same value) or corrects a field: a new claim
+        with the reviewer's name and the time, kept beside the sources'
+        claims (nothing is overwritten); the newest such claim is shown."""
+        if field_name not in model.OPERATION_FIELDS:
+            raise ValueError(f"unknown field {field_name!r}; fields are: {', '.join(model.OPERATION_FIELDS)}")
+        author = _author(author)
+        value_json = _json(value, "corrected value")
+        with self._write() as session:
+            self._live_operation(session, operation_id)
+            report = session.execute(
+                select(ReportRow.id, ReportRow.document_id)
+                .where(ReportRow.operation_id == operation_id)
+                .order_by(ReportRow.document_id, ReportRow.report_index)
+                .limit(1)
+            ).first()
+            if report is None:
+                raise OperationNotFound(f"operation {operation_id} has no sources left")
+            before = _build_operations(session, False, [operation_id])
+            old = _field_of(before[0], field_name) if before else None
+            session.add(ClaimRow(
+                report_id=report.id, document_id=report.document_id, field=field_name, value_json=value_json,
+                rule="reviewer", note=note, author=author, created_at=utcnow(),
+            ))
+            session.flush()
+            action = "confirm" if old == value else "correct"
+            _audit(session, author, action, operation_id, field=field_name, old=old, new=value, note=note)
+            _refresh_summaries(session, {operation_id})
+
+    def mark_reviewed(self, operation_id: int, author: str, note: str | None = None) -> None:
+        """Record that a reviewer checked the operation (shown on public pages)."""
+        author = _author(author)
+        with self._write() as session:
+            row = self._live_operation(session, operation_id)
+            row.reviewed_at, row.reviewed_by = utcnow(), author
+            _audit(session, author, "mark_reviewed", operation_id, note=note)
+            session.flush()
+            _refresh_summaries(session, {operation_id})
+
+    def mark_irrelevant(self, document_id: int, author: str, note: str | None = None) -> None:
+        """A reviewer says a document is not about a raid: its reports leave
+        their operations (which keep their ids) and linking skips it."""
+        author = _author(author)
+        with self._write() as session:
+            doc = session.get(DocumentRow, document_id) if 0 < document_id <= _MAX_ID else None
+            if doc is None:
+                raise DocumentNotFound(f"no document with id {document_id}")
+            affected = set(session.scalars(
+                select(ReportRow.operation_id).where(ReportRow.document_id == document_id,
+                                                     ReportRow.operation_id.is_not(None))
+            ))
+            doc.irrelevant_at, doc.irrelevant_by = utcnow(), author
+            session.execute(update(ReportRow).where(ReportRow.document_id == document_id).values(operation_id=None))
+            _audit(session, author, "mark_irrelevant", None, document_id=document_id, note=note)
+            session.flush()
+            _refresh_summaries(session, affected)
+
+    def audit_log(self, limit: int = 200, offset: int = 0, operation_id: int | None = None) -> list[dict[str, Any]]:
+        """Reviewers' changes, newest first."""
+        with self._read() as session:
+            query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
+            if operation_id is not None:
+                query = query.where(AuditRow.operation_id == operation_id)
+            return [
+                {
+                    "id": row.id, "at": row.at, "actor": row.actor, "action": row.action,
+                    "operation_id": row.operation_id, "document_id": row.document_id, "field": row.field,
+                    "old": json.loads(row.old_json) if row.old_json is not None else None,
+                    "new": json.loads(row.new_json) if row.new_json is not None else None,
+                    "note": row.note,
+                }
+                for row in session.scalars(query)
+            ]
 
     def link_decisions(self) -> list[dict[str, Any]]:
         """Every reviewer decision, oldest first."""
@@ -943,6 +1036,14 @@ def _audit(session: Session, actor: str, action: str, operation_id: int | None =
         new_json=None if new is None else json.dumps(new, ensure_ascii=False, default=str),
         note=note,
     ))
+
+
+def _field_of(op: dict[str, Any], field_name: str) -> Any:
+    """A dotted field of an operation dict ("counts.arrested_total")."""
+    value: Any = op
+    for part in field_name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _author(author: str) -> str:
