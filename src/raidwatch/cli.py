@@ -174,6 +174,22 @@ def cmd_review(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .web import create_app
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535, got {args.port}")
+    store = _open_store(args)
+    app = create_app(store=store)
+    print(f"raidwatch: serving {store.url} on http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from
+    # loopback and log whatever address a client claims.
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=False, forwarded_allow_ips="",
+                server_header=False, log_level="warning" if args.quiet else "info", access_log=not args.quiet)
+    return EXIT_OK
+
+
 def cmd_operations(args) -> int:
     with _open_store(args) as store:
         ops = store.operations()
@@ -315,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="re-extract every document, even if up to date")
 
     add("operations", "list the stored operations", cmd_operations)
+
+    p = add("serve", "run the web app: dashboard, operation pages, JSON API, downloads, reviewers' queue",
+            cmd_serve,
+            "Serve the database on http://HOST:PORT/ (default http://127.0.0.1:8000/).\n"
+            "The JSON API is under /api/v1/ (docs at /api/v1/docs).\n\n"
+            "example: raidwatch serve --db demo.sqlite --port 8080")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--quiet", action="store_true", help="no access log")
 
     p = add("link", "group stored reports of the same operation (also runs after ingest and extract)", cmd_link,
             textwrap.dedent("""\

@@ -167,6 +167,14 @@ class SummaryQueries:
             rows = session.scalars(filters.apply(select(S)).order_by(*order).limit(limit).offset(offset)).all()
             return [row_dict(r) for r in rows], total
 
+    def ids(self, filters: Filters) -> list[int]:
+        """Every matching operation id, newest first (unknown dates last)."""
+        with self.store._read() as session:
+            return list(session.scalars(
+                filters.apply(select(S.operation_id)).order_by(S.date_start.is_(None), S.date_start.desc(),
+                                                               S.operation_id.desc())
+            ))
+
     def totals(self, filters: Filters) -> dict[str, Any]:
         """Headline figures: operations, sums of every count, and how many
         operations state each count at all."""
