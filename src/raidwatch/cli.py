@@ -35,6 +35,7 @@ typical session:
   raidwatch export --format csv -o ops.csv   export one row per operation
   raidwatch predict article.txt              print the gold-format JSON, no database
   raidwatch eval ../shared/corpus/dev        score against annotated documents
+  raidwatch users add alice                  a reviewer account for the web app's /review pages
 
 The database is ./raidwatch.sqlite unless --db or RAIDWATCH_DB says otherwise;
 --db also accepts postgresql://user@host/dbname.
@@ -165,6 +166,67 @@ def cmd_review(args) -> int:
                 result = {"operation": args.operation, "field": args.field}
         except OperationNotFound as exc:
             raise CliError(str(exc)) from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        _print_json(result)
+    else:
+        print(message)
+    return EXIT_OK
+
+
+def _read_password(args) -> str:
+    """The new password from stdin (--password-stdin, first line) or asked
+    twice without echo."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if password.endswith("\r"):
+            password = password[:-1]
+        if not password:
+            raise CliError("--password-stdin: no password on standard input")
+        return password
+    import getpass
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to ask for the password; use --password-stdin")
+    try:
+        first = getpass.getpass("New password (at least 12 characters): ")
+        second = getpass.getpass("Same password again: ")
+    except EOFError:
+        raise CliError("no password given") from None
+    if first != second:
+        raise CliError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users(args) -> int:
+    from .store import accounts
+    with _open_store(args) as store:
+        if args.action == "passwd" and accounts.get_user(store, args.name) is None:
+            raise CliError(f"there is no user named {args.name.strip()!r} (see `raidwatch users list`)")
+        if args.action in ("add", "passwd"):
+            password = _read_password(args)
+        try:
+            if args.action == "add":
+                user_id = accounts.add_user(store, args.name, password)
+                message = f"user {args.name.strip()!r} added (id {user_id}); they can log in at /login"
+                result = {"id": user_id, "name": args.name.strip()}
+            elif args.action == "passwd":
+                accounts.set_password(store, args.name, password)
+                message = f"password of {args.name.strip()!r} changed; their sessions were ended"
+                result = {"name": args.name.strip(), "changed": True}
+            else:
+                users = accounts.list_users(store)
+                result = {"users": [
+                    {"id": u.id, "name": u.name, "created_at": u.created_at.isoformat(),
+                     "failed_logins": u.failed_logins,
+                     "locked_until": u.locked_until.isoformat() if u.locked_until else None}
+                    for u in users
+                ]}
+                lines = [f"{u.id:>4}  {u.name}  (since {u.created_at:%Y-%m-%d}"
+                         + (f", locked until {u.locked_until:%Y-%m-%d %H:%M} UTC" if u.locked_until
+                            and u.locked_until > accounts.utcnow() else "") + ")" for u in users]
+                message = "\n".join(lines) or "No users yet. Add one with `raidwatch users add NAME`."
         except ValueError as exc:
             raise CliError(str(exc)) from None
     if args.json:
@@ -389,6 +451,28 @@ def build_parser() -> argparse.ArgumentParser:
     q = actions.add_parser("unlock", help="let the merge policy choose a field's value again", parents=[reviewer, common])
     q.add_argument("operation", type=int, metavar="ID")
     q.add_argument("field", metavar="FIELD")
+
+    p = add("users", "manage reviewer accounts (for the web app's /review pages)", cmd_users,
+            textwrap.dedent("""\
+                Reviewers log in at /login to check and correct operations. Passwords are
+                hashed with Argon2id and must be at least 12 characters; they are asked twice
+                without echo, or read from the first line of standard input.
+
+                examples:
+                  raidwatch users add alice                          asks for the password
+                  printf '%s\\n' "$PW" | raidwatch users add alice --password-stdin
+                  raidwatch users list
+                  raidwatch users passwd alice                       also ends alice's sessions"""),
+            parents=())
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    password = argparse.ArgumentParser(add_help=False)
+    password.add_argument("--password-stdin", action="store_true",
+                          help="read the password from the first line of standard input")
+    q = actions.add_parser("add", help="create a reviewer account", parents=[password, common])
+    q.add_argument("name", metavar="NAME")
+    q = actions.add_parser("passwd", help="set a reviewer's password (ends their sessions)", parents=[password, common])
+    q.add_argument("name", metavar="NAME")
+    actions.add_parser("list", help="list reviewer accounts", parents=[common])
 
     p = add("export", "write the operations as CSV, JSON or GeoJSON", cmd_export,
             "One row (or GeoJSON feature) per operation with its fields and source URLs.\n\n"
