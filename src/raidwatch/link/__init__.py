@@ -121,19 +121,31 @@ class _Index:
 
     @staticmethod
     def _places(report: LinkReport, indexing: bool = False) -> list[tuple]:
-        """Place keys: the region (or the locality when no region is known).
-        A report that names only a country (or nothing) is looked up through
-        its agencies instead, a whole country being too wide a block, so
-        every report is also indexed under its agencies."""
-        if report.admin1:
-            places = [("place", report.country, report.admin1)]
-        elif report.locality:
-            places = [("locality", report.country, report.locality)]
-        else:
-            return [("agency", agency) for agency in sorted(report.agencies)]
-        if indexing:
-            places += [("agency", agency) for agency in sorted(report.agencies)]
-        return places
+        """Place keys. A report with a region is looked up by its region; one
+        without (a city-state's district, a locality the gazetteer could not
+        place in a region, only a country) by its locality and its agencies,
+        a whole country being too wide a block. Every report is indexed under
+        its region, its locality and its agencies; reports without a region
+        also under "regionless" keys, which reports with a region look up, so
+        that whichever of two reports comes first, the other finds it."""
+        agencies = sorted(report.agencies)
+        if not indexing:
+            if report.admin1:
+                keys = [("place", report.country, report.admin1)]
+                if report.locality:
+                    keys.append(("regionless-locality", report.country, report.locality))
+                return keys + [("regionless-agency", agency) for agency in agencies]
+            keys = [("locality", report.country, report.locality)] if report.locality else []
+            return keys + [("agency", agency) for agency in agencies]
+        keys = [("place", report.country, report.admin1)] if report.admin1 else []
+        if report.locality:
+            keys.append(("locality", report.country, report.locality))
+        keys += [("agency", agency) for agency in agencies]
+        if not report.admin1:
+            if report.locality:
+                keys.append(("regionless-locality", report.country, report.locality))
+            keys += [("regionless-agency", agency) for agency in agencies]
+        return keys
 
     def _keys(self, report: LinkReport) -> Iterable[tuple]:
         """Index keys: place x week of the action (dated reports, "d") or of
