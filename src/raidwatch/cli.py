@@ -180,9 +180,7 @@ def _read_password(args) -> str:
     twice without echo."""
     if args.password_stdin:
         line = sys.stdin.readline()
-        password = line[:-1] if line.endswith("\n") else line
-        if password.endswith("\r"):
-            password = password[:-1]
+        password = line.removesuffix("\n").removesuffix("\r")
         if not password:
             raise CliError("--password-stdin: no password on standard input")
         return password
