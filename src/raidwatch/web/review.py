@@ -54,6 +54,7 @@ PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
 MAX_TEXT = 500
 MAX_NOTE = 2000
+MAX_BODY = 256 * 1024
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -71,7 +72,6 @@ DONE = {
     "irrelevant": "Marked document #{document} as not about a raid; its reports left this operation.",
     "merged": "Operation #{other} was merged into this one.",
     "split": "The selected reports are now operation #{new}.",
-    "logged_in": "You are logged in.",
 }
 
 
@@ -106,7 +106,11 @@ def _current(request: Request) -> tuple[accounts.User, str, datetime] | None:
 
 
 def _to_login(request: Request) -> RedirectResponse:
+    """To the login form, coming back here after (to the operation's page
+    for a form posted after the session ran out)."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = target.rsplit("/", 1)[0] if target.startswith("/review/operations/") else "/review"
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
@@ -124,6 +128,9 @@ def _same(a: str | None, b: str | None) -> bool:
 
 async def _form(request: Request) -> dict[str, Any]:
     """The posted fields; repeated names (checkboxes) as lists."""
+    length = request.headers.get("content-length", "0")
+    if not length.isdigit() or int(length) > MAX_BODY:
+        raise HTTPException(413, "The form is too large.")
     try:
         form = await request.form()
     except (MultiPartException, ValueError, KeyError):
@@ -317,7 +324,7 @@ def queue(request: Request):
     pages = max(1, -(-total // PAGE_SIZE))
     return _page(request, "review/queue.html", {
         "user": user, "csrf": csrf, "items": items, "total": total, "page": page, "pages": pages, "sort": sort,
-        "done": DONE["logged_in"] if request.query_params.get("done") == "logged_in" else None,
+        "done": _done_message(request),
     })
 
 
@@ -493,7 +500,8 @@ async def irrelevant_action(request: Request, operation_id: str):
     def run():
         store.mark_irrelevant(document_id, user.name, _note(form))
         if store.operation(op_id) is None:
-            return RedirectResponse("/review?" + urlencode({"done": "irrelevant"}), status_code=303)
+            return RedirectResponse("/review?" + urlencode({"done": "irrelevant", "document": document_id}),
+                                    status_code=303)
         return _back(op_id, "irrelevant", document=document_id)
 
     return _act(request, op_id, current, run)
