@@ -850,3 +850,23 @@ def test_linking_quality_on_dev_corpus(tmp_path, capsys):
     assert plain["linking"] is None
     assert plain["micro"] == theirs["micro"] == ours["micro"]
     assert plain["fields"] == theirs["fields"]
+
+
+def test_reviewer_values_are_type_checked_and_locks_move_with_a_merge(tmp_path) -> None:
+    """A lock or correction of the wrong type is refused; a merged-away
+    operation's locks move to the operation that absorbs it."""
+    from raidwatch.store import Store
+
+    with Store.open(tmp_path / "x.sqlite") as store:
+        pipeline.ingest_into(store, [FIXTURES / "tulsa-june.txt", FIXTURES / "tulsa-july.txt"], progress=False)
+        june, july = sorted(op["id"] for op in store.operations())
+        for field, bad in (("counts.arrested_total", "41"), ("counts.arrested_total", -1),
+                           ("publicity.press_conference", "yes"), ("tactics", ["not_a_tactic"]),
+                           ("place.country", "usa"), ("date.start", "March 3"), ("name", "")):
+            with pytest.raises(ValueError):
+                store.lock_field(june, field, bad, "alice")
+            with pytest.raises(ValueError):
+                store.correct_field(june, field, bad, "alice")
+        store.lock_field(july, "counts.arrested_total", 7, "alice")
+        store.merge_operations(june, july, "alice")
+        assert store.operation(june)["counts"]["arrested_total"] == 7

@@ -659,6 +659,13 @@ class Store:
                 kind="merge", operation_id=keep, other_operation_id=absorb, refs_json=json.dumps(refs),
                 author=author, note=note, created_at=now,
             ))
+            kept_locks, absorbed_locks = _locks(session, keep), _locks(session, absorb)
+            for field_name, value_json in absorbed_locks.items():
+                if field_name not in kept_locks:  # the absorbed operation's locks move with it
+                    session.add(LinkDecisionRow(
+                        kind="lock", operation_id=keep, field=field_name, value_json=value_json, author=author,
+                        note=f"carried over from operation {absorb}", created_at=now,
+                    ))
             _audit(session, author, "merge", keep, new={"merged": absorb}, note=note)
             _refresh_summaries(session, {keep, absorb})
 
@@ -707,6 +714,7 @@ class Store:
 
     def lock_field(self, operation_id: int, field_name: str, value: Any, author: str, note: str | None = None) -> None:
         """A reviewer fixes the value the operation shows for a field."""
+        _check_field_value(field_name, value)
         self._field_decision("lock", operation_id, field_name, _json(value, "locked value"), author, note)
 
     def unlock_field(self, operation_id: int, field_name: str, author: str, note: str | None = None) -> None:
@@ -738,6 +746,7 @@ class Store:
         if field_name not in model.OPERATION_FIELDS:
             raise ValueError(f"unknown field {field_name!r}; fields are: {', '.join(model.OPERATION_FIELDS)}")
         author = _author(author)
+        _check_field_value(field_name, value)
         value_json = _json(value, "corrected value")
         with self._write() as session:
             self._live_operation(session, operation_id)
@@ -1036,6 +1045,50 @@ def _audit(session: Session, actor: str, action: str, operation_id: int | None =
         new_json=None if new is None else json.dumps(new, ensure_ascii=False, default=str),
         note=note,
     ))
+
+
+def _locks(session: Session, operation_id: int) -> dict[str, str]:
+    """The operation's locked fields (JSON values), after later unlocks."""
+    active: dict[str, str] = {}
+    for row in session.scalars(
+        select(LinkDecisionRow)
+        .where(LinkDecisionRow.operation_id == operation_id, LinkDecisionRow.kind.in_(("lock", "unlock")))
+        .order_by(LinkDecisionRow.id)
+    ):
+        if row.kind == "lock":
+            active[row.field] = row.value_json  # type: ignore[index,assignment]
+        else:
+            active.pop(row.field, None)  # type: ignore[arg-type]
+    return active
+
+
+def _check_field_value(field_name: str, value: Any) -> None:
+    """A reviewer's value must have the field's type (ValueError otherwise)."""
+    if value is None:
+        return
+    family = field_name.split(".", 1)[0]
+    if family == "counts":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{field_name} must be a whole number of at least 0, got {value!r}")
+    elif family in ("publicity", "immigration_involved"):
+        if not isinstance(value, bool):
+            raise ValueError(f"{field_name} must be true or false, got {value!r}")
+    elif field_name in model.SET_FIELDS:
+        allowed = {"tactics": model.TACTICS, "venues": model.VENUES}.get(field_name)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError(f"{field_name} must be a list of names, got {value!r}")
+        if allowed and any(v not in allowed for v in value):
+            raise ValueError(f"{field_name} must be among {', '.join(allowed)}")
+    elif field_name in ("date.start", "date.end"):
+        _iso_date(value)
+    elif field_name == "date.precision":
+        if value not in ("day", "month", "year"):
+            raise ValueError("date.precision must be day, month or year")
+    elif field_name == "place.country":
+        if not (isinstance(value, str) and len(value) == 2 and value.isalpha() and value.isupper()):
+            raise ValueError(f"place.country must be a two-letter ISO code such as US, got {value!r}")
+    elif not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field_name} must be a text, got {value!r}")
 
 
 def _field_of(op: dict[str, Any], field_name: str) -> Any:
