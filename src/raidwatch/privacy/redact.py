@@ -752,7 +752,9 @@ def _propagate_groups(cands: list[_Candidate], text: str, rules: _Rules) -> None
         if not any(c.status == "private" for c in people):
             continue
         for c in people:
-            if c.status == "unknown" and not c.all_caps:
+            # "org" here is a soft one ("Grace Street"): coordination with a
+            # private name makes it a person
+            if c.status in ("unknown", "org") and not c.all_caps:
                 c.status, c.reason = "private", "listed with a private name"
 
 
