@@ -51,7 +51,7 @@ def home(request: Request):
         "totals": totals,
         "gap": gap_statement(totals),
         "count_rows": count_rows(totals["counts"]),
-        "latest": latest,
+        "items": latest,  # the table of latest operations (_op_table.html)
         "timeline": _timeline_bars(timeline),
         "map_data": "/downloads/operations.geojson" + (f"?{query_string(filters)}" if filters.active() else ""),
         "has_map": request.app.state.vendor.get("leaflet", False),
@@ -96,14 +96,21 @@ def operation_page(request: Request, operation_id: int):
     if op is None:
         raise HTTPException(404, f"Operation {operation_id} has no sources any more.")
     sources = {s["document_id"]: s for s in op["sources"]}
-    evidence_by_source: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # per source, each evidence sentence once (in text order) with the values read from it
+    sentences: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for name, field in op["fields"].items():
+        if name in ("place.latitude", "place.longitude", "date.precision"):
+            continue
         for claim in field["claims"]:
             ev = claim.get("evidence")
             if ev and claim["document_id"] in sources:
-                evidence_by_source[claim["document_id"]].append(
-                    {"field": FIELD_LABELS.get(name, name), "value": claim["value"], "sentence": ev["sentence"]}
+                entry = sentences[claim["document_id"]].setdefault(
+                    ev["sentence_start"], {"sentence": ev["sentence"], "values": []}
                 )
+                value = claim["value"]
+                shown = "; ".join(map(str, value)) if isinstance(value, list) else value
+                entry["values"].append(f"{FIELD_LABELS.get(name, name)}: {shown}")
+    evidence_by_source = {doc: [v for _, v in sorted(entries.items())] for doc, entries in sentences.items()}
     return html(request, "operation.html", {
         "op": op,
         "fields": [(name, FIELD_LABELS.get(name, name), field) for name, field in op["fields"].items()
