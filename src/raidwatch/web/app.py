@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from raidwatch import __version__
@@ -87,6 +88,9 @@ def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = N
     app.include_router(public.router)
     app.include_router(review.router)
 
+    # Starlette's own exception (unknown path, wrong method) too, so those get
+    # the error page / JSON error like every other refusal.
+    @app.exception_handler(StarletteHTTPException)
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
