@@ -278,8 +278,9 @@ def cmd_operations(args) -> int:
 
 def cmd_export(args) -> int:
     from . import export
+    from .publish import public_operations
     with _open_store(args) as store:
-        ops = store.operations(with_claims=args.with_claims)
+        ops = public_operations(store, with_claims=args.with_claims)  # redacted: exports are public
     writer = {"csv": export.to_csv, "json": export.to_json, "geojson": export.to_geojson}[args.format]
     output = writer(ops)
     if args.output and args.output != "-":

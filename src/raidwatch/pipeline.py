@@ -83,7 +83,20 @@ def ingest_into(store, paths: Iterable[str | Path], run_extract: bool = True, ma
                 summary.extracted += 1
     if run_extract:
         summary.linking = link_stored(store, progress=progress)
+    decide_redactions(store, progress=progress)
     return summary
+
+
+def decide_redactions(store, progress: bool = True) -> int:
+    """Decide (once per document and version of the rules) which spans of
+    each stored text are private, so every public output can hide them."""
+    from .privacy import find_private_spans, redaction_version
+
+    version = redaction_version()
+    todo = list(store.documents_needing_redaction(version))
+    for doc_id, text in _progress(todo, "redact", progress):
+        store.save_private_spans(doc_id, find_private_spans(text), version)
+    return len(todo)
 
 
 def link_stored(store, rebuild: bool = False, progress: bool = True) -> LinkSummary:
@@ -150,6 +163,7 @@ def extract_stored(store, everything: bool = False, progress: bool = True) -> in
     for stored in _progress(todo, "extract", progress):
         store.save_extraction(stored.id, extract(stored.document))
     link_stored(store, progress=progress)
+    decide_redactions(store, progress=progress)
     return len(todo)
 
 

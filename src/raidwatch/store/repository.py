@@ -37,6 +37,7 @@ from .schema import (
     LinkDecisionRow,
     OperationRow,
     OperationSummaryRow,
+    PrivateSpanRow,
     QuoteRow,
     ReportRow,
     utcnow,
@@ -461,6 +462,91 @@ class Store:
                 extractor_version=run.extractor_version,
                 notes=tuple(json.loads(run.notes)) if run.notes else (),
             )
+
+    # -------------------------------------------------------------- privacy
+
+    def documents_needing_redaction(self, version: str) -> Iterator[tuple[int, str]]:
+        """(id, text) of documents whose private spans were decided by other
+        redaction rules than `version` (or never), in id order, in batches."""
+        last_id = 0
+        while True:
+            with self._read() as session:
+                batch = session.execute(
+                    select(DocumentRow.id, DocumentRow.text)
+                    .where(DocumentRow.id > last_id)
+                    .where((DocumentRow.redaction_version.is_(None)) | (DocumentRow.redaction_version != version))
+                    .order_by(DocumentRow.id)
+                    .limit(_ITER_BATCH)
+                ).all()
+            if not batch:
+                return
+            yield from ((row.id, row.text) for row in batch)
+            last_id = batch[-1].id
+
+    def save_private_spans(self, document_id: int, spans: Iterable[Any], version: str) -> None:
+        """Store the redaction rules' decision for a document (objects with
+        start, end, kind, reason), replacing the rules' earlier one;
+        reviewers' decisions are kept."""
+        now = utcnow()
+        with self._write() as session:
+            doc = session.get(DocumentRow, document_id)
+            if doc is None:
+                raise DocumentNotFound(f"no document with id {document_id}")
+            session.execute(
+                delete(PrivateSpanRow).where(PrivateSpanRow.document_id == document_id,
+                                             PrivateSpanRow.author.is_(None))
+            )
+            rows = [
+                {"document_id": document_id, "span_start": _int(span.start, "span start"),
+                 "span_end": _int(span.end, "span end"), "kind": span.kind, "reason": span.reason,
+                 "hidden": True, "author": None, "created_at": now}
+                for span in spans
+            ]
+            if rows:
+                session.execute(insert(PrivateSpanRow), rows)
+            doc.redaction_version = version
+
+    def private_spans(self, document_id: int) -> list[dict[str, Any]] | None:
+        """The spans to hide in the document's public text: the rules' spans
+        that no reviewer made visible, plus the spans reviewers added
+        (dicts with start, end, kind, reason, author), sorted; None when no
+        decision was stored yet (the caller must then decide itself)."""
+        with self._read() as session:
+            decided = session.scalar(select(DocumentRow.redaction_version).where(DocumentRow.id == document_id))
+            if decided is None:
+                return None
+            rows = list(session.scalars(
+                select(PrivateSpanRow).where(PrivateSpanRow.document_id == document_id).order_by(PrivateSpanRow.id)
+            ))
+        visible = {(r.span_start, r.span_end) for r in rows if r.author is not None and not r.hidden}
+        spans = {}
+        for r in rows:
+            key = (r.span_start, r.span_end)
+            if r.hidden and (r.author is not None or key not in visible):
+                spans[key] = {"start": r.span_start, "end": r.span_end, "kind": r.kind, "reason": r.reason,
+                              "author": r.author}
+        return [spans[key] for key in sorted(spans)]
+
+    def set_span_visibility(self, document_id: int, start: int, end: int, hidden: bool, author: str,
+                            kind: str = "person", note: str | None = None) -> None:
+        """A reviewer corrects a redaction decision: hide a span the rules
+        missed (hidden=True) or show a span the rules hid (hidden=False)."""
+        author = _author(author)
+        if kind not in ("person", "age", "address"):
+            raise ValueError("kind must be person, age or address")
+        with self._write() as session:
+            doc = session.get(DocumentRow, document_id) if 0 < document_id <= _MAX_ID else None
+            if doc is None:
+                raise DocumentNotFound(f"no document with id {document_id}")
+            if not (0 <= start < end <= len(doc.text)):
+                raise ValueError(f"the span {start}-{end} is not inside the document (0-{len(doc.text)})")
+            session.add(PrivateSpanRow(
+                document_id=document_id, span_start=start, span_end=end, kind=kind,
+                reason=note or ("hidden by a reviewer" if hidden else "shown by a reviewer"),
+                hidden=hidden, author=author, created_at=utcnow(),
+            ))
+            _audit(session, author, "redact" if hidden else "unredact", None, document_id=document_id,
+                   new={"start": start, "end": end, "text_length": end - start}, note=note)
 
     # -------------------------------------------------------------- linking
 

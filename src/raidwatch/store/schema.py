@@ -100,6 +100,8 @@ class DocumentRow(Base):
     # their operations and linking skips it.
     irrelevant_at: Mapped[datetime | None]
     irrelevant_by: Mapped[str | None] = mapped_column(Text)
+    # Version of the redaction rules whose private spans are stored (null: not yet decided)
+    redaction_version: Mapped[str | None] = mapped_column(Text)
 
 
 class ExtractionRunRow(Base):
@@ -349,8 +351,41 @@ class AuditRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PrivateSpanRow(Base):
+    """A span of a document's text that names a private individual (or
+    gives their age or address): every public output replaces it with a
+    placeholder. Rows with author null come from the redaction rules and are
+    replaced when the rules change; a reviewer's row (author set) adds a
+    span (hidden) or keeps a rule's span visible (hidden false, same span)."""
+
+    __tablename__ = "private_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # person | age | address
+    reason: Mapped[str] = mapped_column(Text)  # the rule, or the reviewer's note
+    hidden: Mapped[bool] = mapped_column(Boolean)
+    author: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class TestimonyRow(Base):
+    """One testimony, sealed (libsodium sealed box) to the organisation's
+    public key before it is stored: the server cannot read it. Only the day
+    it arrived is kept; no address, user agent or time of day."""
+
+    __tablename__ = "testimonies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    key_id: Mapped[str] = mapped_column(String(64))  # which public key sealed it (hex fingerprint)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 # Tables in dependency order (parents first).
 TABLES: tuple[str, ...] = (
     "documents", "extraction_runs", "operations", "reports", "claims", "quotes", "link_decisions",
-    "operation_summaries", "operation_facets", "users", "sessions", "audit_log",
+    "operation_summaries", "operation_facets", "users", "sessions", "audit_log", "private_spans", "testimonies",
 )

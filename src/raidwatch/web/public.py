@@ -14,7 +14,15 @@ from raidwatch.store.summaries import Filters
 
 from .app import html
 from .filters import int_param, parse_filters, query_string
-from .views import COUNT_LABELS, FIELD_LABELS, citation, count_rows, gap_statement, public_operation, public_title
+from .views import (
+    COUNT_LABELS,
+    FIELD_LABELS,
+    citation,
+    count_rows,
+    gap_statement,
+    public_operation,
+    public_operations,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -170,12 +178,9 @@ def download(request: Request, fmt: str):
     ids = store.summaries().ids(filters)
     ops = []
     for start in range(0, len(ids), 1000):
-        ops.extend(store.operations(ids=ids[start:start + 1000]))
+        ops.extend(public_operations(store, ids=ids[start:start + 1000]))
     order = {op_id: i for i, op_id in enumerate(ids)}
     ops.sort(key=lambda op: order[op["id"]])
-    for op in ops:
-        for source in op["sources"]:
-            source["title"] = public_title(source.get("title"))
     media, writer = DOWNLOADS[fmt]
     return Response(writer(ops), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="operations.{fmt}"'})

@@ -1,13 +1,12 @@
-"""What the public sees of an operation: the stored operation with every
-text from a source (evidence sentences, titles) passed through redaction,
-so no page or API response shows a private individual's name or address."""
+"""Labels and wording of the public pages. What the public sees of an
+operation comes from `raidwatch.publish` (redacted), never from the store
+directly."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from raidwatch.model import COUNT_NAMES
-from raidwatch.store import Store
+from raidwatch.publish import public_operation, public_operations  # noqa: F401  (the web's one way out)
 
 COUNT_LABELS = {
     "arrested_total": "people arrested",
@@ -29,50 +28,6 @@ FIELD_LABELS = {
     "publicity.names_or_photos_published": "Names or photos published",
     "immigration_involved": "Immigration authorities involved",
 }
-
-
-@lru_cache(maxsize=256)
-def _spans(text: str):
-    from raidwatch.privacy.redact import find_private_spans
-
-    return tuple(find_private_spans(text))
-
-
-def public_excerpt(text: str, start: int, end: int) -> str:
-    """text[start:end] with private individuals' names, ages and addresses
-    replaced by placeholders (decided over the whole text, so a surname
-    alone is caught when the full name appeared earlier)."""
-    from raidwatch.privacy.redact import redact
-
-    return " ".join(redact(text, _spans(text), start, end).split())
-
-
-def public_title(title: str | None) -> str | None:
-    if not title:
-        return title
-    return public_excerpt(title, 0, len(title))
-
-
-def public_operation(store: Store, operation_id: int) -> dict[str, Any] | None:
-    """The operation with claims, evidence sentences and titles redacted."""
-    op = store.operation(operation_id)
-    if op is None:
-        return None
-    texts: dict[int, str] = {}
-    for field in op.get("fields", {}).values():
-        for claim in field["claims"]:
-            evidence = claim.get("evidence")
-            if not evidence:
-                continue
-            doc_id = claim["document_id"]
-            if doc_id not in texts:
-                stored = store.get_document(doc_id)
-                texts[doc_id] = stored.document.text if stored else ""
-            text = texts[doc_id]
-            evidence["sentence"] = public_excerpt(text, evidence["sentence_start"], evidence["sentence_end"])
-    for source in op["sources"]:
-        source["title"] = public_title(source.get("title"))
-    return op
 
 
 def gap_statement(totals: dict[str, Any]) -> str:
