@@ -17,6 +17,8 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from raidwatch import __version__
 from raidwatch.store import Store
 
+from .limits import BodyLimit
+
 HERE = Path(__file__).parent
 # Front-end packages (Leaflet, world-atlas, topojson-client, swagger-ui-dist)
 # are installed from package.json by `make setup` into node_modules/ at the
@@ -73,6 +75,7 @@ def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = N
     templates.env.globals["version"] = __version__
     app.state.templates = templates
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # outermost: refuses oversized bodies before anything reads them
     app.mount("/static/app", StaticFiles(directory=str(HERE / "static")), name="static")
     assets = assets_dir()
     app.state.vendor = {}
