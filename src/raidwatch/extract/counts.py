@@ -207,7 +207,7 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
         corrected.update(_corrected_values(sent.text))
     for sent in sentences:
         headline = sent.paragraph == 0 and sent.index == 0 and not sent.text.rstrip().endswith(".")
-        revised = bool(_REVISION.search(sent.text))
+        revised = _restates_figures(sent.text)
         for f in _sentence_counts_cached(text, sent):
             if headline or revised or f.value in corrected:
                 f = CountFinding(f.field, f.value, f.evidence, f.is_part, headline, f.group, f.value in corrected,
@@ -227,9 +227,17 @@ def _rank(f: CountFinding) -> tuple[bool, bool, bool, bool]:
 
 
 # Sentences that restate figures as final: "In updated figures released Wednesday, ...".
-_REVISION = re.compile(
-    r"(?i)\b(?:updated|revised|corrected|final|latest|new) (?:figures?|numbers?|totals?|count|tally)\b"
-    r"|\b(?:rises|rose|risen|climbed|grew|fell|dropped) to\b|\bnow (?:says?|puts|stands)\b|\bhas since (?:risen|grown)\b")
+_REVISION = CuePattern(
+    r"\b(?:updated|revised|corrected|final|latest|new) (?:figures?|numbers?|totals?|count|tally)\b"
+    r"|\b(?:rises|rose|risen|climbed|grew|fell|dropped) to\b|\bnow (?:says?|puts|stands)\b|\bhas since (?:risen|grown)\b",
+    "", "")
+
+
+@lru_cache(maxsize=4096)
+def _restates_figures(sentence: str) -> bool:
+    """Cached: relevance and every report ask about the same sentences."""
+    pattern, haystack = _REVISION.pick(sentence, strict=True)
+    return pattern.search(haystack) is not None
 
 
 # A figure the text itself corrects: "56 people were booked ..., not 58", "first reported 43".

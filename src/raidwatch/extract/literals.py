@@ -131,6 +131,17 @@ def lowercase_source(pattern: str) -> str | None:
     return "".join(out)
 
 
+# Characters a case-insensitive regex takes for an ASCII letter though lower() keeps them apart
+# (İ ı ſ and the Kelvin sign): in a text with one, the lower-cased copy may miss a (?i) match.
+FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
+
+
+def folds_like_lower(text: str) -> bool:
+    """Whether a lower-cased pattern finds in text.lower() exactly what its (?i) form finds in `text`
+    (given the same length)."""
+    return text.isascii() or not any(c in text for c in FOLD_SPECIALS)
+
+
 class CuePattern:
     """A case-insensitive cue pattern that searches lower-cased text when it safely can.
 
@@ -146,13 +157,14 @@ class CuePattern:
         lowered = lowercase_source(source)
         self.fast = re.compile(prefix + lowered + suffix) if lowered is not None else None
 
-    def pick(self, text: str, lowered: str | None = None) -> tuple[re.Pattern, str]:
+    def pick(self, text: str, lowered: str | None = None, strict: bool = False) -> tuple[re.Pattern, str]:
         """(compiled pattern, text to search): the fast form on the lower-cased text when the
-        offsets stay the same. Pass `lowered` (text.lower()) when searching one text many times."""
+        offsets stay the same. Pass `lowered` (text.lower()) when searching one text many times.
+        With `strict`, also only when that finds exactly what the (?i) form finds (folds_like_lower)."""
         if self.fast is not None:
             if lowered is None:
                 lowered = text.lower()
-            if len(lowered) == len(text):
+            if len(lowered) == len(text) and not (strict and not folds_like_lower(text)):
                 return self.fast, lowered
         return self.slow, text
 

@@ -6,21 +6,53 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..model import Evidence
-from .literals import CuePattern, PatternIndex
+from .literals import CuePattern, PatternIndex, folds_like_lower, lowercase_source
 from .registry import lexicon
 from .text import Sentence
 
 
+class _Cues:
+    """One value's cues: a case-insensitive alternation, searched in runs when some cues cannot
+    run on lower-cased text (a case-sensitive "(?-i:...)" part) so that they do not put the whole
+    alternation on the slow path. The leftmost of the runs' matches, the earlier run winning a
+    tie, is the match of the whole alternation."""
+
+    __slots__ = ("whole", "runs")
+
+    def __init__(self, cues: list[str]):
+        self.whole = CuePattern("|".join(cues))
+        runs: list[tuple[bool, list[str]]] = []
+        for cue in cues:
+            lowerable = lowercase_source(cue) is not None
+            if runs and runs[-1][0] == lowerable:
+                runs[-1][1].append(cue)
+            else:
+                runs.append((lowerable, [cue]))
+        self.runs = [CuePattern("|".join(r)) for _, r in runs] if len(runs) > 1 else None
+
+    def search(self, text: str, lowered: str, pos: int, faithful: bool) -> "re.Match | None":
+        """The first match at or after `pos`; `faithful`: folds_like_lower(text)."""
+        if self.runs is None or not faithful:
+            pattern, haystack = self.whole.pick(text, lowered)
+            return pattern.search(haystack, pos)
+        best = None
+        for run in self.runs:
+            pattern, haystack = run.pick(text, lowered)
+            m = pattern.search(haystack, pos)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+
 @lru_cache(maxsize=1)
-def _cues() -> dict[str, tuple[list[tuple[str, CuePattern]], PatternIndex]]:
-    """Per family: (value, compiled cue alternation) pairs and an index of their required words."""
+def _cues() -> dict[str, tuple[list[tuple[str, _Cues]], PatternIndex]]:
+    """Per family: (value, its cues) pairs and an index of their required words."""
     lex = lexicon("vocabulary")
-    sources = {family: {value: "|".join(cues) for value, cues in lex[family].items()}
-               for family in ("tactics", "venues", "publicity")}
-    sources["immigration"] = {"cues": "|".join(lex["immigration"]["cues"])}
-    return {family: ([(value, CuePattern(source)) for value, source in values.items()],
-                     PatternIndex(list(values.values())))
-            for family, values in sources.items()}
+    families = {family: dict(lex[family]) for family in ("tactics", "venues", "publicity")}
+    families["immigration"] = {"cues": lex["immigration"]["cues"]}
+    return {family: ([(value, _Cues(cues)) for value, cues in values.items()],
+                     PatternIndex(["|".join(cues) for cues in values.values()]))
+            for family, values in families.items()}
 
 
 
@@ -70,10 +102,10 @@ def find_cues(family: str, sentences: list[Sentence], require: "re.Pattern | Cue
         return found
     values, index = _cues()[family]
     lowered = joined.lower()
+    faithful = folds_like_lower(joined)
     for i in index.candidates(joined):  # values none of whose required words occur cannot match
-        value, cue = values[i]
-        pattern, haystack = cue.pick(joined, lowered)
-        m = pattern.search(haystack)
+        value, cues = values[i]
+        m = cues.search(joined, lowered, 0, faithful)
         while m is not None:
             k = bisect_right(starts, m.start()) - 1
             sent, plain = usable[k]
@@ -82,5 +114,5 @@ def find_cues(family: str, sentences: list[Sentence], require: "re.Pattern | Cue
                 found[value] = Evidence(sent.start + local_start, sent.start + local_end, sent.start, sent.end,
                                         f"{family}:{value}")
                 break
-            m = pattern.search(haystack, starts[k + 1]) if k + 1 < len(starts) else None
+            m = cues.search(joined, lowered, starts[k + 1], faithful) if k + 1 < len(starts) else None
     return found
