@@ -55,9 +55,13 @@ def assets_dir() -> Path:
     return Path(os.environ.get("RAIDWATCH_ASSETS") or DEFAULT_ASSETS)
 
 
-def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = None) -> FastAPI:
+def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = None, *,
+               testimony_public_key=None) -> FastAPI:
     """The app over `store`, or over a store opened from `db` (a SQLite
-    path or database URL; default: $RAIDWATCH_DB or ./raidwatch.sqlite)."""
+    path or database URL; default: $RAIDWATCH_DB or ./raidwatch.sqlite).
+    `testimony_public_key` (a nacl PublicKey, a key file path or its text;
+    default $RAIDWATCH_TESTIMONY_KEY) lets /testimony accept testimony,
+    sealed to it; without one the form says it is not accepting any."""
     store = store or Store.open(db)
     app = FastAPI(
         title="raidwatch API",
@@ -85,11 +89,13 @@ def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = N
             app.mount(f"/static/vendor/{name}", StaticFiles(directory=str(path)), name=f"vendor-{name}")
             app.state.vendor[name] = True
 
-    from . import api, public, review
+    from . import api, public, review, testimony
 
     app.include_router(api.router)
     app.include_router(public.router)
     app.include_router(review.router)
+    testimony.setup(app, testimony_public_key)
+    app.include_router(testimony.router)
 
     # Starlette's own exception (unknown path, wrong method) too, so those get
     # the error page / JSON error like every other refusal.
