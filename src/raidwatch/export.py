@@ -102,13 +102,22 @@ CLAIMS_COLUMN = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: Any) -> str:
+    """A CSV cell. Text that a spreadsheet would take for a formula (it
+    starts with = + - @, a tab or a carriage return: a source title such as
+    '=HYPERLINK(...)') gets a leading ' so it is shown as text; numbers
+    (negative longitudes) are left as they are."""
     if value is None:
         return ""
     if value is True:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 

@@ -81,7 +81,18 @@ def _redact_operation(op: dict[str, Any], redactor: Redactor, texts: dict[int, s
                 )
     for source in op["sources"]:
         source["title"] = redactor.title(source["document_id"], text_of(source["document_id"]), source.get("title"))
+        source["url"] = safe_url(source.get("url"))
     return op
+
+
+def safe_url(url: str | None) -> str | None:
+    """A source's URL if it is a web address (http/https), else None: a
+    `javascript:` or `data:` URL read from a source file must never become
+    a link on a page or in a download."""
+    if not url:
+        return None
+    cleaned = re.sub(r"[\x00-\x20]", "", url).lower()
+    return url if cleaned.startswith(("http://", "https://")) else None
 
 
 def public_operations(store: Store, ids: list[int] | None = None, with_claims: bool = False) -> list[dict[str, Any]]:

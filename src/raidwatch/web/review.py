@@ -39,6 +39,7 @@ from raidwatch.model import (
     TACTICS,
     VENUES,
 )
+from raidwatch.publish import safe_url
 from raidwatch.store import DocumentNotFound, OperationNotFound, accounts
 from raidwatch.store.summaries import Filters
 
@@ -392,6 +393,8 @@ def _operation_page(request: Request, op_id: int, current, done: str | None = No
     op = store.operation(op_id)
     if op is None:
         raise HTTPException(404, f"There is no operation {op_id} (or it has no sources left).")
+    for source in op["sources"]:
+        source["url"] = safe_url(source.get("url"))  # no javascript: links from source files
     user, csrf, _ = current
     fields = []
     for name in OPERATION_FIELDS:
