@@ -311,18 +311,60 @@ def _metadata(tree) -> tuple[str | None, str | None, str | None]:
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
 
-    meta = examine_meta(tree)
-    if not meta.title:
-        # JSON-LD only fills a title the <meta> tags left empty (and never the URL),
-        # so with a title it cannot change what is used here: skip its parsing.
+    title, url = _meta_title_url(tree)
+    if not title:
+        meta = examine_meta(tree)
+        # JSON-LD only fills a title the <meta> tags left empty (and never the URL).
         try:
             meta = extract_meta_json(tree, meta)
         except Exception:  # as extract_metadata: bugs in trafilatura's JSON-LD reader
             pass
-    title = meta.title or extract_title(tree)
-    url = meta.url or extract_url(tree)
+        title, url = meta.title, meta.url
+    title = title or extract_title(tree)
+    url = url or extract_url(tree)
     date = find_date(tree, url=url, **_date_params())
     return _meta_text(title), _meta_text(url), date
+
+
+def _meta_title_url(tree) -> tuple[str | None, str | None]:
+    """The title and URL of trafilatura's examine_meta (the <head>'s og:title, og:url, <meta>
+    title names, itemprop headline, twitter:url), read without the rest it works out (authors,
+    tags, site name ...), which costs more than the whole quick path's metadata otherwise."""
+    from courlan import is_valid_url
+    from trafilatura.metadata import METANAME_TITLE
+    from trafilatura.utils import HTML_STRIP_TAGS
+
+    heads = list(tree.iter("head"))
+    if len(heads) != 1:
+        return None, None  # no <head>, or several: trafilatura's own reading decides
+    metas = list(heads[0].iterchildren("meta"))
+    title = url = None
+    for meta in metas:  # OpenGraph first; the last usable og:title / og:url wins
+        prop, content = meta.get("property"), meta.get("content")
+        if prop is not None and prop.startswith("og:") and content and not content.isspace():
+            if prop == "og:title":
+                title = content
+            elif prop == "og:url" and is_valid_url(content):
+                url = content
+    for meta in metas:  # then the other <meta> tags: the first usable one wins
+        content = meta.get("content")
+        if content is None:
+            continue
+        content = HTML_STRIP_TAGS.sub("", content).strip()
+        if not content:
+            continue
+        attrib = meta.attrib
+        if "property" in attrib:
+            continue
+        if "name" in attrib:
+            name = attrib["name"].lower()
+            if name in METANAME_TITLE:
+                title = title or content
+            elif name == "twitter:url" and not url and is_valid_url(content):
+                url = content
+        elif "itemprop" in attrib and attrib["itemprop"].lower() == "headline":
+            title = title or content
+    return title, url
 
 
 def _meta_text(value: object) -> str | None:
