@@ -36,6 +36,7 @@ typical session:
   raidwatch predict article.txt              print the gold-format JSON, no database
   raidwatch eval ../shared/corpus/dev        score against annotated documents
   raidwatch users add alice                  a reviewer account for the web app's /review pages
+  raidwatch keys generate --out keys/        the key pair that seals testimony sent to /testimony
 
 The database is ./raidwatch.sqlite unless --db or RAIDWATCH_DB says otherwise;
 --db also accepts postgresql://user@host/dbname.
@@ -235,19 +236,175 @@ def cmd_users(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import os
+
     import uvicorn
 
+    from .testimony import KeyFileError
+    from .testimony.crypto import key_id, public_key_from
     from .web import create_app
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, got {args.port}")
+    source = args.testimony_key or os.environ.get("RAIDWATCH_TESTIMONY_KEY", "").strip() or None
+    public_key = None
+    if source:
+        try:
+            public_key = public_key_from(source)
+        except KeyFileError as exc:
+            where = "--testimony-key" if args.testimony_key else "RAIDWATCH_TESTIMONY_KEY"
+            raise CliError(f"{where}: {exc}") from None
     store = _open_store(args)
-    app = create_app(store=store)
+    app = create_app(store=store, testimony_public_key=public_key)
     print(f"raidwatch: serving {store.url} on http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
+    if public_key is None:
+        print("raidwatch: /testimony is not accepting testimony (no --testimony-key)", file=sys.stderr)
+    else:
+        print(f"raidwatch: /testimony seals testimony to key {key_id(public_key)}", file=sys.stderr)
     # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from
     # loopback and log whatever address a client claims.
     uvicorn.run(app, host=args.host, port=args.port, proxy_headers=False, forwarded_allow_ips="",
                 server_header=False, log_level="warning" if args.quiet else "info", access_log=not args.quiet)
     return EXIT_OK
+
+
+def cmd_keys(args) -> int:
+    from .testimony.crypto import write_key_pair
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out} is a file, not a folder")
+    try:
+        public_path, private_path, kid = write_key_pair(out, force=args.force)
+    except FileExistsError as exc:
+        raise CliError(f"{exc} already exists; nothing was written. Use --force to replace the key pair "
+                       "(testimony sealed to the old key then needs the old private key to be read)") from None
+    except OSError as exc:
+        raise CliError(f"cannot write the keys into {out}: {exc.strerror}") from None
+    if args.json:
+        _print_json({"public_key": str(public_path), "private_key": str(private_path), "key_id": kid})
+        return EXIT_OK
+    print(textwrap.dedent(f"""\
+        Key pair written (key id {kid}):
+
+          {public_path}
+              The PUBLIC key. It goes on the server:
+                raidwatch serve --testimony-key {public_path.name}
+              (or RAIDWATCH_TESTIMONY_KEY=/path/to/{public_path.name}). It can only lock
+              testimony, never open it.
+
+          {private_path}
+              The PRIVATE key (readable only by you). It must NEVER go on the server.
+              Keep it on a reviewer's own computer, with a copy somewhere safe and
+              offline: without it no testimony can ever be read, and anyone who has it
+              can read all of it. Reviewers open testimony with:
+                raidwatch testimony export --key {private_path.name} --db COPY_OF_THE_DATABASE"""))
+    return EXIT_OK
+
+
+def cmd_testimony(args) -> int:
+    if args.action == "count":
+        return _testimony_count(args)
+    return _testimony_export(args)
+
+
+def _testimony_count(args) -> int:
+    from .testimony.intake import counts
+    with _open_store(args) as store:
+        found = counts(store)
+    if args.json:
+        _print_json({"testimonies": [{"key_id": k, "received_on": d, "count": n} for k, d, n in found],
+                     "total": sum(n for _, _, n in found)})
+        return EXIT_OK
+    if not found:
+        print("No testimony stored.")
+        return EXIT_OK
+    for key, day, number in found:
+        print(f"{day}  key {key}  {number}")
+    print(f"{sum(n for _, _, n in found)} testimony(ies) in all")
+    return EXIT_OK
+
+
+def _private_file(path: Path):
+    import os
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def _testimony_export(args) -> int:
+    import base64
+    import os
+
+    from .testimony import KeyFileError, WrongKey, load_private_key, open_sealed
+    from .testimony.crypto import key_id
+    from .testimony.intake import rows
+    from .testimony.submission import read_payload
+    try:
+        private = load_private_key(args.key)
+    except KeyFileError as exc:
+        raise CliError(f"--key {exc}") from None
+    mine = key_id(private.public_key)
+    images_dir = Path(args.images_dir) if args.images_dir else None
+    if images_dir is not None:
+        try:
+            images_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise CliError(f"cannot create --images-dir {images_dir}: {exc.strerror}") from None
+    to_file = bool(args.output and args.output != "-")
+    target = Path(args.output) if to_file else None
+    exported = skipped = damaged = 0
+    other_keys: set[str] = set()
+    with _open_store(args) as store:
+        try:
+            out = _private_file(target.with_name(target.name + ".partial")) if to_file else sys.stdout
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror}") from None
+        try:
+            for row_id, received_on, row_key, ciphertext in rows(store):
+                if row_key != mine:
+                    skipped += 1
+                    other_keys.add(row_key)
+                    continue
+                try:
+                    record = read_payload(open_sealed(private, ciphertext))
+                except (WrongKey, ValueError):
+                    damaged += 1
+                    _err(f"testimony {row_id} could not be opened with this key (damaged?); skipped")
+                    continue
+                record = {"id": row_id, "received_on": received_on, "key_id": row_key, **record}
+                for n, photo in enumerate(record.get("photos") or [], 1):
+                    if images_dir is not None:
+                        path = images_dir / f"testimony-{row_id}-{n}.{photo.get('extension') or 'img'}"
+                        with _private_file(path) as fh:
+                            fh.buffer.write(base64.b64decode(photo.pop("data")))
+                        photo["file"] = str(path)
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                exported += 1
+        except OSError as exc:
+            raise CliError(f"cannot write the export: {exc.strerror}") from None
+        finally:
+            if to_file:
+                out.close()
+    if to_file:
+        partial = target.with_name(target.name + ".partial")
+        if exported:
+            partial.replace(target)
+        else:
+            os.unlink(partial)
+    if exported == 0 and (skipped or damaged):
+        raise CliError(f"none of the {skipped + damaged} stored testimony(ies) can be opened with this key "
+                       f"(key id {mine}); they were sealed to key id(s) {', '.join(sorted(other_keys)) or mine}. "
+                       "Is this the right private key?")
+    summary = {"exported": exported, "other_keys": skipped, "damaged": damaged, "key_id": mine,
+               "output": str(target) if to_file else None}
+    if args.json and to_file:
+        _print_json(summary)
+    else:
+        print(f"{exported} testimony(ies) opened"
+              + (f" and written to {target}" if to_file else "")
+              + (f"; {skipped} sealed to other keys skipped" if skipped else "")
+              + (f"; {damaged} could not be opened" if damaged else ""), file=sys.stderr)
+    return EXIT_PARTIAL if damaged else EXIT_OK
 
 
 def cmd_operations(args) -> int:
@@ -397,10 +554,18 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_serve,
             "Serve the database on http://HOST:PORT/ (default http://127.0.0.1:8000/).\n"
             "The JSON API is under /api/v1/ (docs at /api/v1/docs).\n\n"
-            "example: raidwatch serve --db demo.sqlite --port 8080")
+            "The testimony form /testimony accepts testimony only with --testimony-key;\n"
+            "requests to it are left out of the access log.\n\n"
+            "examples:\n"
+            "  raidwatch serve --db demo.sqlite --port 8080\n"
+            "  raidwatch serve --testimony-key /etc/raidwatch/testimony.public")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--quiet", action="store_true", help="no access log")
+    p.add_argument("--testimony-key", metavar="PUBLIC_KEY_FILE",
+                   help="accept testimony at /testimony, sealed to this public key (from `raidwatch keys "
+                        "generate`; default $RAIDWATCH_TESTIMONY_KEY). Without one the form says it is not "
+                        "accepting testimony. Never give the server the private key.")
 
     p = add("link", "group stored reports of the same operation (also runs after ingest and extract)", cmd_link,
             textwrap.dedent("""\
@@ -472,6 +637,44 @@ def build_parser() -> argparse.ArgumentParser:
     q = actions.add_parser("passwd", help="set a reviewer's password (ends their sessions)", parents=[password, common])
     q.add_argument("name", metavar="NAME")
     actions.add_parser("list", help="list reviewer accounts", parents=[common])
+
+    p = add("keys", "make the organisation's key pair for testimony", cmd_keys,
+            textwrap.dedent("""\
+                Testimony sent to /testimony is sealed to a public key as soon as it arrives;
+                only the matching private key opens it. `generate` writes both into DIR:
+                testimony.public for the server, testimony.private (mode 0600) for a
+                reviewer's own machine. It never overwrites keys unless --force.
+
+                example: raidwatch keys generate --out ~/raidwatch-keys"""),
+            parents=())
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = actions.add_parser("generate", help="write testimony.public and testimony.private", parents=[common])
+    q.add_argument("--out", required=True, metavar="DIR", help="folder for the two key files (created if needed)")
+    q.add_argument("--force", action="store_true", help="replace existing key files")
+
+    p = add("testimony", "count stored testimony, or open it with the private key", cmd_testimony,
+            textwrap.dedent("""\
+                The database holds testimony only as ciphertext with the day it arrived and
+                the id of the key that sealed it.
+
+                examples:
+                  raidwatch testimony count --db copy.sqlite
+                  raidwatch testimony export --key testimony.private --db copy.sqlite -o t.jsonl
+                  raidwatch testimony export --key testimony.private --images-dir photos/ -o t.jsonl
+
+                export prints one JSON line per testimony it can open ({"id", "received_on",
+                "answers": {...}, "photos": [...]}); photos are base64 in the line, or files
+                in --images-dir. Testimony sealed to other keys is counted and skipped. Run it
+                on your own machine, never on the server; the output is readable only by you
+                (mode 0600). Exit code 2 if the key opens none of the stored testimony."""),
+            parents=())
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("count", help="how many testimonies are stored, per key and day", parents=[common])
+    q = actions.add_parser("export", help="decrypt testimony with the private key into JSON lines",
+                           parents=[common])
+    q.add_argument("--key", required=True, metavar="PRIVATE_KEY_FILE", help="testimony.private")
+    q.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of standard output")
+    q.add_argument("--images-dir", metavar="DIR", help="write photos as files here instead of base64 in the lines")
 
     p = add("export", "write the operations as CSV, JSON or GeoJSON", cmd_export,
             "One row (or GeoJSON feature) per operation with its fields and source URLs.\n\n"

@@ -114,13 +114,13 @@ def _read(path: str | os.PathLike[str]) -> str:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise KeyFileError(f"{path}: no such file") from None
+        raise KeyFileError("no such file") from None
     except IsADirectoryError:
-        raise KeyFileError(f"{path} is a folder, not a key file") from None
+        raise KeyFileError("a folder, not a key file") from None
     except OSError as exc:
-        raise KeyFileError(f"cannot read {path}: {exc.strerror}") from None
+        raise KeyFileError(f"cannot be read ({exc.strerror})") from None
     if len(data) > 64 * 1024:
-        raise KeyFileError(f"{path} is too large to be a key file")
+        raise KeyFileError("too large to be a key file")
     return data.decode("ascii", errors="replace")
 
 
