@@ -78,8 +78,9 @@ def clean(data: bytes) -> CleanImage:
         raise
     except Image.DecompressionBombError:
         raise ImageRefused("too_many_pixels") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, MemoryError,
-            struct.error, ZeroDivisionError, IndexError, TypeError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, MemoryError, struct.error):
+        raise ImageRefused("broken") from None
+    except Exception:  # a decoder tripped over a crafted file: still just a picture we cannot open
         raise ImageRefused("broken") from None
     out = io.BytesIO()
     if kind == "JPEG":

@@ -35,6 +35,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect
 
 from raidwatch.store import StoreError
 from raidwatch.testimony import crypto, guard, i18n
@@ -189,6 +190,8 @@ async def testimony_submit(request: Request):
         body = await _read_body(request)
     except BodyTooLarge:
         return _too_large(request, lang)
+    except ClientDisconnect:
+        return Response(status_code=400)  # nobody is left to read an answer
     try:
         fields, uploads = await _parse(request, body)
     except (MultiPartException, ValueError, KeyError, UnicodeDecodeError):
