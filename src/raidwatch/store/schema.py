@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -291,7 +292,16 @@ class OperationSummaryRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(index=True)
     updated_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_operation_summaries_country", "country", "admin1"),)
+    # Indexes for the API's filters and orders (migration 0004): a country
+    # or region filter read in date order, the arrests order, and the
+    # timeline read from an index alone.
+    __table_args__ = (
+        Index("ix_operation_summaries_country", "country", "admin1"),
+        Index("ix_operation_summaries_country_date", "country", "date_start"),
+        Index("ix_operation_summaries_region_date", func.lower(text("admin1")), "date_start"),
+        Index("ix_operation_summaries_arrested_total", "arrested_total"),
+        Index("ix_operation_summaries_date_arrests", "date_start", "arrested_total"),
+    )
 
 
 class OperationFacetRow(Base):

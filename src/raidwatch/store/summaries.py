@@ -46,10 +46,13 @@ def write_summaries(session, operations: list[dict[str, Any]], ids: set[int] | N
         for kind, key in FACET_KINDS.items():
             for value in dict.fromkeys(op.get(key) or ()):
                 facets.append({"operation_id": op["id"], "kind": kind, "value": value})
+    # Core inserts on the tables (one executemany per chunk): the ORM's bulk
+    # insert leaves out the None values of each row and so sends one
+    # statement per distinct pattern of empty columns, nearly one per row.
     for start in range(0, len(rows), 1000):
-        session.execute(insert(OperationSummaryRow), rows[start:start + 1000])
+        session.execute(insert(OperationSummaryRow.__table__), rows[start:start + 1000])
     for start in range(0, len(facets), 2000):
-        session.execute(insert(OperationFacetRow), facets[start:start + 2000])
+        session.execute(insert(OperationFacetRow.__table__), facets[start:start + 2000])
 
 
 def summary_row(op: dict[str, Any], now) -> dict[str, Any]:
@@ -160,8 +163,11 @@ class SummaryQueries:
         """A page of operations and the number matching the filters."""
         columns = SORTS[sort]
         order = [c.desc() if descending else c.asc() for c in columns]
-        if sort in ("date", "arrests"):
-            order.insert(0, columns[0].is_(None))  # unknown last either way
+        # Unknown last either way. SQLite sorts NULL lowest, so a descending
+        # order already puts it last; leaving the IS NULL term out then lets
+        # an index give the order (no sort of every matching row).
+        if sort in ("date", "arrests") and not (descending and self.store.dialect == "sqlite"):
+            order.insert(0, columns[0].is_(None))
         with self.store._read() as session:
             total = session.scalar(filters.apply(select(func.count()).select_from(S))) or 0
             rows = session.scalars(filters.apply(select(S)).order_by(*order).limit(limit).offset(offset)).all()
@@ -199,14 +205,21 @@ class SummaryQueries:
 
     def timeline(self, filters: Filters) -> list[dict[str, Any]]:
         """Operations and arrests per month (of date_start)."""
-        month = func.substr(S.date_start, 1, 7)
+        # Added up per day in SQL, where an index on (date_start,
+        # arrested_total) gives the days in order without reading the rows,
+        # then per month here.
         with self.store._read() as session:
             rows = session.execute(
                 filters.apply(
-                    select(month, func.count(), func.sum(S.arrested_total)).where(S.date_start.is_not(None))
-                ).group_by(month).order_by(month)
+                    select(S.date_start, func.count(), func.sum(S.arrested_total)).where(S.date_start.is_not(None))
+                ).group_by(S.date_start).order_by(S.date_start)
             ).all()
-        return [{"month": m, "operations": n, "arrests": int(a or 0)} for m, n, a in rows]
+        months: dict[str, list[int]] = {}
+        for day, n, a in rows:
+            month = months.setdefault(day[:7], [0, 0])
+            month[0] += n
+            month[1] += int(a or 0)
+        return [{"month": m, "operations": n, "arrests": a} for m, (n, a) in sorted(months.items())]
 
     def facet_values(self, kind: str, filters: Filters | None = None, limit: int = 500) -> list[tuple[str, int]]:
         """The values of a facet ('agency', 'tactic', 'venue') or of a place
