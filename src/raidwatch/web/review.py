@@ -73,6 +73,8 @@ DONE = {
     "irrelevant": "Marked document #{document} as not about a raid; its reports left this operation.",
     "merged": "Operation #{other} was merged into this one.",
     "split": "The selected reports are now operation #{new}.",
+    "hidden": "Document #{document}: the text is now hidden on the public pages.",
+    "shown": "Document #{document}: the text is now shown on the public pages.",
 }
 
 
@@ -410,7 +412,7 @@ def _operation_page(request: Request, op_id: int, current, done: str | None = No
     return _page(request, "review/operation.html", {
         "user": user, "csrf": csrf, "op": op, "fields": fields, "done": done, "error": error,
         "history": store.audit_log(limit=20, operation_id=op_id),
-        "tactics": TACTICS, "venues": VENUES,
+        "tactics": TACTICS, "venues": VENUES, "redactions": _redactions(store, op),
     }, status)
 
 
@@ -552,3 +554,80 @@ async def split_action(request: Request, operation_id: str):
         return _back(op_id, "split", new=new_id)
 
     return _act(request, op_id, current, run)
+
+
+# ------------------------------------------------------------- redaction
+#
+# Reviewers see the unredacted sources and correct the redaction decision:
+# show a span the rules hid, or hide a phrase the rules missed (at each of
+# its occurrences in the document). The store writes the audit log.
+
+MAX_PHRASE = 200
+
+
+def _redactions(store, op: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """Per source document, its hidden spans with their text."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for source in op["sources"]:
+        doc_id = source["document_id"]
+        stored = store.get_document(doc_id)
+        text = stored.document.text if stored else ""
+        out[doc_id] = [{**span, "text": text[span["start"]:span["end"]]} for span in store.private_spans(doc_id) or []]
+    return out
+
+
+def _occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Where `phrase` occurs in `text` (any run of whitespace matches a
+    space; not inside a longer word)."""
+    words = phrase.split()
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+
+
+@router.post("/review/operations/{operation_id}/redaction")
+async def redaction_action(request: Request, operation_id: str):
+    current, form, op_id, redirect = await _reviewer_post(request, operation_id)
+    if redirect:
+        return redirect
+    user = current[0]
+    store = _store(request)
+    document_id = _positive_int(form.get("document"), "The document")
+    op = store.operation(op_id)
+    if op is None or op["id"] != op_id:
+        raise HTTPException(404, f"There is no operation {op_id}.")
+    if document_id not in {s["document_id"] for s in op["sources"]}:
+        return _operation_page(request, op_id, current, status=400,
+                               error=f"Document #{document_id} is not a source of this operation.")
+    action = form.get("action")
+    note = _note(form)
+    if action == "show":
+        start, end = (str(form.get(k) or "") for k in ("start", "end"))
+        hidden = {(s["start"], s["end"]): s for s in store.private_spans(document_id) or []}
+        span = hidden.get((int(start), int(end))) if start.isdigit() and end.isdigit() else None
+        if span is None:
+            return _operation_page(request, op_id, current, status=400,
+                                   error="That text is not hidden in this document (reload the page).")
+        if span.get("author"):
+            return _operation_page(request, op_id, current, status=400,
+                                   error=f"That text was hidden by reviewer {span['author']} and stays hidden.")
+        store.set_span_visibility(document_id, span["start"], span["end"], hidden=False, author=user.name,
+                                  kind=span["kind"], note=note)
+        return _back(op_id, "shown", document=document_id)
+    if action == "hide":
+        phrase = " ".join(str(form.get("phrase") or "").split())
+        kind = form.get("kind") or "person"
+        if kind not in ("person", "address"):
+            raise HTTPException(400, "The kind must be person or address.")
+        if not phrase or len(phrase) > MAX_PHRASE:
+            return _operation_page(request, op_id, current, status=400,
+                                   error=f"Type the text to hide (1 to {MAX_PHRASE} characters).")
+        stored = store.get_document(document_id)
+        found = _occurrences(stored.document.text if stored else "", phrase)
+        if not found:
+            return _operation_page(request, op_id, current, status=400,
+                                   error=f"{phrase!r} does not occur in document #{document_id} "
+                                         "(it must be written exactly as in the source).")
+        for start, end in found:
+            store.set_span_visibility(document_id, start, end, hidden=True, author=user.name, kind=kind, note=note)
+        return _back(op_id, "hidden", document=document_id)
+    raise HTTPException(400, "The action must be show or hide.")
