@@ -140,7 +140,7 @@ def test_migrations_create_all_tables(db_url: str) -> None:
     with Store.open(db_url) as store:
         tables = set(inspect(store.engine).get_table_names())
         assert tables == set(TABLES) | {"alembic_version"}
-        assert store.schema_revision() == migrate.head_revision() == "0004"
+        assert store.schema_revision() == migrate.head_revision() == "0005"
         assert store.stats() == {name: 0 for name in TABLES}
         store.add_document(document())
         before = store.tables_snapshot()

@@ -2,13 +2,11 @@
 read in date order, the arrests order, and the timeline read from an index
 alone (benchmarks/api_speed.py).
 
-Revision ID: 0004
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23
 
-Written by hand; matches raidwatch.store.schema. It comes after 0005: 0005
-(privacy) was committed first, revising 0003, so the chain is
-0003 -> 0005 -> 0004 and 0004 is the head.
+Written by hand; matches raidwatch.store.schema.
 """
 from __future__ import annotations
 
@@ -17,8 +15,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: Union[str, None] = "0005"
+revision: str = "0005"
+down_revision: Union[str, None] = "0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
