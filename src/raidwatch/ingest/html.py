@@ -26,9 +26,10 @@ The main text comes one of two ways:
   justext) when the fast result is short or covers less than half of that
   text; the full cascade at once on pages with little <p> text.
 
-Title, URL and date come from the same trafilatura/htmldate functions either
-way: og:title, <meta>, JSON-LD headline, a single <h1> or <title>; og:url or
-the canonical link; the date from htmldate without its extensive search (the
+Title, URL and date are what the same trafilatura/htmldate functions give
+either way: og:title, <meta>, JSON-LD headline, a single <h1> or <title>;
+og:url or the canonical link (on the quick path the <head>'s meta tags are
+read directly when they give a title, as trafilatura would read them); the date from htmldate without its extensive search (the
 URL, <meta>, JSON-LD, <time> ...), so the date of a raid in the text is not
 taken for the publication date. Without one, a date line at the top of the
 text ("Published 3 May 2024") is used.
