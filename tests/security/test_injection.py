@@ -82,10 +82,16 @@ def _table_rows(html: str) -> int:
     return len(lxml.html.fromstring(html).xpath("//table//a[starts-with(@href, '/operations/')]"))
 
 
+def _payloads(name: str) -> list[str]:
+    """Every payload for the free-text filters; the strictly validated ones
+    (codes, choices, dates) share one validator, so fewer."""
+    return PAYLOADS if name in TEXT_FILTERS else SHORT + ["-1", "\x00"]
+
+
 def test_api_filters(site):
     client = site["client"]
     for name in TEXT_FILTERS + STRICT_FILTERS:
-        for payload in PAYLOADS:
+        for payload in _payloads(name):
             where = f"/api/v1/operations?{name}={payload[:40]!r}"
             response = client.get("/api/v1/operations", params={name: payload, "limit": 500})
             if _ok_or_refused(response, where):
@@ -120,7 +126,7 @@ def test_page_filters(site):
     empty = client.get("/operations", params={"agency": "no agency has this name"})
     assert empty.status_code == 200 and _table_rows(empty.text) == 0
     for name in TEXT_FILTERS + STRICT_FILTERS + ("page",):
-        for payload in PAYLOADS:
+        for payload in _payloads(name):
             where = f"/operations?{name}={payload[:40]!r}"
             response = client.get("/operations", params={name: payload})
             if _ok_or_refused(response, where) and name != "page":
@@ -132,7 +138,7 @@ def test_page_filters(site):
 def test_download_filters(site):
     client = site["client"]
     for name in TEXT_FILTERS + STRICT_FILTERS:
-        for payload in PAYLOADS:
+        for payload in _payloads(name):
             for fmt in ("csv", "json", "geojson") if payload in SHORT else ("csv",):
                 where = f"operations.{fmt}?{name}={payload[:40]!r}"
                 response = client.get(f"/downloads/operations.{fmt}", params={name: payload})

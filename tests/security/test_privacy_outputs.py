@@ -211,3 +211,23 @@ def test_random_text_around_private_names_never_leaks(empty_db, article):
     for where, output in (("page", shown), ("api", detail), ("csv", table)):
         for part in (first, last, *last.split("-")):
             assert not _contains(output, part), f"PRIVACY LEAK: {part!r} in the {where} for:\n{text}"
+
+
+def test_no_free_text_search_on_redacted_text(module_db):
+    """There is no free-text search (so it cannot match on redacted text):
+    a `q` / `search` / `text` parameter is ignored -- the answer is the
+    unfiltered one, whether or not the word is a hidden name."""
+    client = make_client(module_db)
+    plain_api = client.get("/api/v1/operations", params={"limit": 500}).json()
+    plain_page = client.get("/operations").text
+    plain_csv = client.get("/downloads/operations.csv").text
+    for param in ("q", "search", "text", "query"):
+        for word in ("Oyelaran", "Vandermeer", "no-such-word"):
+            api = client.get("/api/v1/operations", params={"limit": 500, param: word}).json()
+            assert api["total"] == plain_api["total"]
+            assert [i["id"] for i in api["items"]] == [i["id"] for i in plain_api["items"]]
+            assert client.get("/downloads/operations.csv", params={param: word}).text == plain_csv
+            page = client.get("/operations", params={param: word}).text
+            assert page.count('href="/operations/') == plain_page.count('href="/operations/')
+            assert word not in html.unescape(page)
+    client.close()
