@@ -997,11 +997,22 @@ class Store:
             return migrate.current_revision(session.connection())
 
 
+_SUMMARY_BATCH = 2000  # operations rebuilt at a time (bounds memory on a full rebuild)
+
+
 def _refresh_summaries(session: Session, ids: Iterable[int] | None) -> None:
+    """Rebuild the summary rows of `ids` (every operation when None), a
+    batch of operations at a time."""
     from .summaries import write_summaries
 
-    write_summaries(session, _build_operations(session, False, None if ids is None else sorted(set(ids))),
-                    None if ids is None else set(ids))
+    if ids is None:
+        write_summaries(session, [], None)  # empties the tables
+        wanted = list(session.scalars(select(OperationRow.id).order_by(OperationRow.id)))
+    else:
+        wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _SUMMARY_BATCH):
+        chunk = wanted[start:start + _SUMMARY_BATCH]
+        write_summaries(session, _build_operations(session, False, chunk), set(chunk))
 
 
 def _build_operations(session: Session, with_claims: bool, ids: list[int] | None) -> list[dict[str, Any]]:
@@ -1025,15 +1036,20 @@ def _build_operations(session: Session, with_claims: bool, ids: list[int] | None
         report_query = report_query.where(ReportRow.operation_id.in_(ids))
     report_rows = session.execute(report_query).all()
     report_of = {r.id: r for r in report_rows}
+    claim_columns = [ClaimRow.report_id, ClaimRow.document_id, ClaimRow.field, ClaimRow.value_json,
+                     ClaimRow.author, ClaimRow.created_at]
+    if with_claims:
+        claim_columns += [ClaimRow.span_start, ClaimRow.span_end, ClaimRow.sentence_start, ClaimRow.sentence_end,
+                          ClaimRow.rule, ClaimRow.note]
     claim_query = (
-        select(ClaimRow)
+        select(*claim_columns)
         .join(ReportRow, ClaimRow.report_id == ReportRow.id)
         .where(ReportRow.operation_id.is_not(None))
         .order_by(ClaimRow.id)
     )
     if ids is not None:
         claim_query = claim_query.where(ReportRow.operation_id.in_(ids))
-    claim_rows = list(session.scalars(claim_query))
+    claim_rows = session.execute(claim_query).all()
     doc_ids = {r.document_id for r in report_rows}
     doc_columns = [DocumentRow.id, DocumentRow.source_id, DocumentRow.title, DocumentRow.url,
                    DocumentRow.published]

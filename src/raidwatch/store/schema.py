@@ -297,7 +297,8 @@ class OperationSummaryRow(Base):
     # timeline read from an index alone.
     __table_args__ = (
         Index("ix_operation_summaries_country", "country", "admin1"),
-        Index("ix_operation_summaries_country_date", "country", "date_start"),
+        Index("ix_operation_summaries_country_date", "country", "date_start", "arrested_total"),
+        Index("ix_operation_summaries_updated_at", "updated_at"),
         Index("ix_operation_summaries_region_date", func.lower(text("admin1")), "date_start"),
         Index("ix_operation_summaries_arrested_total", "arrested_total"),
         Index("ix_operation_summaries_date_arrests", "date_start", "arrested_total"),

@@ -7,6 +7,7 @@ write that can change them (`write_summaries`); the queries live here too.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from raidwatch.model import COUNT_NAMES
 from .schema import OperationFacetRow, OperationSummaryRow, utcnow
 
 S = OperationSummaryRow
+WALK_ABOVE = 2000  # matching operations above which a list page walks the sort order (see Filters.apply)
 FACET_KINDS = {"agency": "agencies", "tactic": "tactics", "venue": "venues"}
 SORTS = {
     "date": (S.date_start, S.operation_id),
@@ -104,7 +106,11 @@ class Filters:
     def active(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")}
 
-    def apply(self, query: Select) -> Select:
+    def apply(self, query: Select, walk: bool = False) -> Select:
+        """The filters as WHERE conditions. `walk`: facet filters as a
+        correlated EXISTS, so a page read in index order stops after a page
+        of matches (best when many operations match); otherwise as IN over
+        the facet index (best when few do, and for counts and sums)."""
         conditions = []
         if self.country:
             conditions.append(S.country == self.country.upper())
@@ -116,15 +122,16 @@ class Filters:
             conditions.append(S.date_start <= self.date_to.isoformat())
         if self.reviewed is not None:
             conditions.append(S.reviewed_at.is_not(None) if self.reviewed else S.reviewed_at.is_(None))
+        F = OperationFacetRow
         for kind, value in (("agency", self.agency), ("tactic", self.tactic), ("venue", self.venue)):
-            if value:
+            if value and walk:
                 conditions.append(
-                    S.operation_id.in_(
-                        select(OperationFacetRow.operation_id).where(
-                            OperationFacetRow.kind == kind, OperationFacetRow.value == value
-                        )
-                    )
+                    select(F.operation_id)
+                    .where(F.operation_id == S.operation_id, F.kind == kind, F.value == value)
+                    .exists()
                 )
+            elif value:
+                conditions.append(S.operation_id.in_(select(F.operation_id).where(F.kind == kind, F.value == value)))
         return query.where(and_(*conditions)) if conditions else query
 
 
@@ -152,11 +159,42 @@ def row_dict(row: OperationSummaryRow) -> dict[str, Any]:
     }
 
 
+class _ResultCache:
+    """Answers to aggregate queries (totals, timelines, counts, facet
+    values), reused while the summaries are unchanged. Validity is checked
+    on every use against the number of summary rows and their newest
+    `updated_at` (an index read), so a write by any process, including
+    `raidwatch ingest` running beside the server, is seen at once."""
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self.token: tuple | None = None
+        self.entries: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, session, key: tuple, compute):
+        token = tuple(session.execute(select(func.count(), func.max(S.updated_at)).select_from(S)).one())
+        if token != self.token:
+            self.token, self.entries = token, OrderedDict()
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        value = compute()
+        self.entries[key] = value
+        if len(self.entries) > self.SIZE:
+            self.entries.popitem(last=False)
+        return value
+
+
 class SummaryQueries:
     """Reads over the summaries for the web app and the API."""
 
     def __init__(self, store) -> None:
         self.store = store
+        cache = getattr(store, "_summary_cache", None)
+        if cache is None:
+            cache = store._summary_cache = _ResultCache()
+        self.cache = cache
 
     def list(self, filters: Filters, limit: int = 50, offset: int = 0, sort: str = "date",
              descending: bool = True) -> tuple[list[dict[str, Any]], int]:
@@ -169,8 +207,12 @@ class SummaryQueries:
         if sort in ("date", "arrests") and not (descending and self.store.dialect == "sqlite"):
             order.insert(0, columns[0].is_(None))
         with self.store._read() as session:
-            total = session.scalar(filters.apply(select(func.count()).select_from(S))) or 0
-            rows = session.scalars(filters.apply(select(S)).order_by(*order).limit(limit).offset(offset)).all()
+            total = self.cache.get(session, ("count", filters), lambda: session.scalar(
+                filters.apply(select(func.count()).select_from(S))) or 0)
+            walk = total > WALK_ABOVE  # many matches: read in order, stop after the page
+            rows = session.scalars(
+                filters.apply(select(S), walk=walk).order_by(*order).limit(limit).offset(offset)
+            ).all()
             return [row_dict(r) for r in rows], total
 
     def ids(self, filters: Filters) -> list[int]:
@@ -191,7 +233,8 @@ class SummaryQueries:
             func.sum(_true(S.immigration_involved)), func.count(S.reviewed_at),
         ]
         with self.store._read() as session:
-            row = session.execute(filters.apply(select(func.count(), *sums, *stated, *flags).select_from(S))).one()
+            row = self.cache.get(session, ("totals", filters), lambda: tuple(session.execute(
+                filters.apply(select(func.count(), *sums, *stated, *flags).select_from(S))).one()))
         n = len(COUNT_NAMES)
         return {
             "operations": row[0],
@@ -209,11 +252,11 @@ class SummaryQueries:
         # arrested_total) gives the days in order without reading the rows,
         # then per month here.
         with self.store._read() as session:
-            rows = session.execute(
+            rows = self.cache.get(session, ("timeline", filters), lambda: session.execute(
                 filters.apply(
                     select(S.date_start, func.count(), func.sum(S.arrested_total)).where(S.date_start.is_not(None))
                 ).group_by(S.date_start).order_by(S.date_start)
-            ).all()
+            ).all())
         months: dict[str, list[int]] = {}
         for day, n, a in rows:
             month = months.setdefault(day[:7], [0, 0])
@@ -235,7 +278,8 @@ class SummaryQueries:
                 query = select(F.value, func.count()).where(F.kind == kind).group_by(F.value)
                 if filters:
                     query = query.where(F.operation_id.in_(filters.apply(select(S.operation_id))))
-            rows = session.execute(query.order_by(func.count().desc(), column_or_value(kind)).limit(limit)).all()
+            rows = self.cache.get(session, ("facets", kind, filters, limit), lambda: session.execute(
+                query.order_by(func.count().desc(), column_or_value(kind)).limit(limit)).all())
         return [(value, count) for value, count in rows]
 
     def map_points(self, filters: Filters, limit: int = 5000) -> list[dict[str, Any]]:

@@ -22,7 +22,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_operation_summaries_country_date", "operation_summaries", ["country", "date_start"])
+    op.create_index("ix_operation_summaries_country_date", "operation_summaries",
+                    ["country", "date_start", "arrested_total"])
+    op.create_index("ix_operation_summaries_updated_at", "operation_summaries", ["updated_at"])
     op.create_index("ix_operation_summaries_region_date", "operation_summaries",
                     [sa.func.lower(sa.text("admin1")), "date_start"])
     op.create_index("ix_operation_summaries_arrested_total", "operation_summaries", ["arrested_total"])
@@ -30,6 +32,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("ix_operation_summaries_date_arrests", "ix_operation_summaries_arrested_total",
+    for name in ("ix_operation_summaries_updated_at", "ix_operation_summaries_date_arrests", "ix_operation_summaries_arrested_total",
                  "ix_operation_summaries_region_date", "ix_operation_summaries_country_date"):
         op.drop_index(name, table_name="operation_summaries")
