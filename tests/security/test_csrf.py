@@ -113,7 +113,7 @@ def test_login_without_the_double_submit_token(db_path):
 
 
 def test_logout_needs_the_token(reviewer):
-    client, op, _, _ = reviewer
+    client, _op, _, _ = reviewer
     for data in ({}, {"csrf_token": "wrong"}):
         response = client.post("/logout", data=data, headers=EVIL, follow_redirects=False)
         assert response.status_code == 403

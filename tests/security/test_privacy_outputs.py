@@ -192,7 +192,7 @@ def articles(draw):
                                                                   HealthCheck.data_too_large])
 @given(article=articles())
 def test_random_text_around_private_names_never_leaks(empty_db, article):
-    text, (first, last), official = article
+    text, (first, last), _official = article
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "raidwatch.sqlite"
         shutil.copyfile(empty_db, db)

@@ -32,7 +32,7 @@ def _public_text(client, op_id: int) -> str:
 
 
 def test_the_reviewer_page_shows_hidden_spans_with_their_text(reviewer):
-    client, op_id, doc_id, text, _ = reviewer
+    client, op_id, doc_id, _text, _ = reviewer
     page = client.get(f"/review/operations/{op_id}")
     section = lxml.html.fromstring(page.text).get_element_by_id(f"redaction-{doc_id}")
     shown = section.text_content()
@@ -90,7 +90,7 @@ def test_shown_span_reappears(reviewer):
 
 
 def test_bad_redaction_requests(reviewer):
-    client, op_id, doc_id, text, _ = reviewer
+    client, op_id, doc_id, _text, _ = reviewer
     csrf = csrf_of(client.get(f"/review/operations/{op_id}").text)
     url = f"/review/operations/{op_id}/redaction"
     cases = [
