@@ -35,7 +35,7 @@ PREFIX_LIMITS: tuple[tuple[str, int], ...] = (("/testimony", TESTIMONY_LIMIT),)
 def limit_for(path: str) -> int:
     """The largest body (bytes) a request to `path` may send."""
     for prefix, limit in PREFIX_LIMITS:
-        if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + "."):
+        if path == prefix or path.startswith((prefix + "/", prefix + ".")):
             return limit
     return DEFAULT_LIMIT
 
