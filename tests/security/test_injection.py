@@ -177,3 +177,20 @@ def test_reviewer_paths_and_login(site):
             response = client.get(target, follow_redirects=False)
             assert response.status_code in (200, 303, 400, 404, 422), f"{target[:60]}: {response.status_code}"
     client.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/?agency=a%00b", "/operations?region=x%00", "/api/v1/operations?agency=a%00b", "/api/v1/summary?region=%00",
+    "/agencies/a%00b", "/api/v1/agencies/a%00b", "/downloads/operations.csv?agency=%00",
+])
+def test_nul_bytes_are_refused_on_every_backend(db_url: str, path: str) -> None:
+    """PostgreSQL refuses NUL in text parameters: the app must answer 4xx
+    with a message before the database sees one, never 500."""
+    from fastapi.testclient import TestClient
+
+    from raidwatch.store import Store
+    from raidwatch.web import create_app
+
+    with Store.open(db_url) as store, TestClient(create_app(store=store)) as client:
+        response = client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)

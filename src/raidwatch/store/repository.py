@@ -518,13 +518,16 @@ class Store:
             rows = list(session.scalars(
                 select(PrivateSpanRow).where(PrivateSpanRow.document_id == document_id).order_by(PrivateSpanRow.id)
             ))
-        visible = {(r.span_start, r.span_end) for r in rows if r.author is not None and not r.hidden}
-        spans = {}
-        for r in rows:
+        # The rules' rows first, then reviewers' decisions in the order they
+        # were made: the latest word on a span wins.
+        spans: dict[tuple[int, int], dict[str, Any]] = {}
+        for r in sorted(rows, key=lambda r: (r.author is not None, r.id)):
             key = (r.span_start, r.span_end)
-            if r.hidden and (r.author is not None or key not in visible):
+            if r.hidden:
                 spans[key] = {"start": r.span_start, "end": r.span_end, "kind": r.kind, "reason": r.reason,
                               "author": r.author}
+            else:
+                spans.pop(key, None)
         return [spans[key] for key in sorted(spans)]
 
     def set_span_visibility(self, document_id: int, start: int, end: int, hidden: bool, author: str,

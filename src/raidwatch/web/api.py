@@ -31,6 +31,9 @@ def _filters(
 ) -> Filters:
     if date_from and date_to and date_from > date_to:
         raise HTTPException(422, "'from' must not be after 'to'")
+    for name, value in (("region", region), ("agency", agency)):
+        if value and any(ord(ch) < 32 for ch in value):
+            raise HTTPException(422, f"'{name}' must not contain control characters")
     return Filters(country=country.upper() if country else None, region=region, agency=agency, tactic=tactic,
                    venue=venue, date_from=date_from, date_to=date_to)
 
@@ -103,6 +106,8 @@ def agencies(request: Request, filters: Filters = Depends(_filters),
 @router.get("/agencies/{name}", summary="One agency: totals and practice")
 def agency(request: Request, name: str) -> dict[str, Any]:
     queries = request.app.state.store.summaries()
+    if any(ord(ch) < 32 for ch in name):
+        raise HTTPException(404, "No agency has that name.")
     filters = Filters(agency=name)
     totals = queries.totals(filters)
     if not totals["operations"]:

@@ -19,6 +19,8 @@ def _text(request: Request, name: str) -> str | None:
     if value is None:
         return None
     value = value.strip()
+    if any(ord(ch) < 32 for ch in value):
+        raise HTTPException(400, f"'{name}' must not contain control characters")
     if len(value) > MAX_TEXT:
         raise HTTPException(400, f"'{name}' is too long (at most {MAX_TEXT} characters)")
     return value or None

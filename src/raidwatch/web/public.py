@@ -138,6 +138,8 @@ def agencies_page(request: Request):
 @router.get("/agencies/{name:path}")
 def agency_page(request: Request, name: str):
     queries = _store(request).summaries()
+    if any(ord(ch) < 32 for ch in name):
+        raise HTTPException(404, "No agency has that name.")
     filters = Filters(agency=name)
     totals = queries.totals(filters)
     if not totals["operations"]:
