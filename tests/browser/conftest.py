@@ -214,7 +214,13 @@ def _new_context(browser, server: Server, recorder: Recorder, width: int = 1280,
     context.set_default_timeout(15_000)
     context.add_init_script(CSP_LISTENER)
     context.on("request", lambda request: recorder.requests.append(request.url))
-    context.on("requestfailed", lambda request: recorder.failed.append(f"{request.url} {request.failure}"))
+    def request_failed(request) -> None:
+        # The browser aborts a page's in-flight requests (the favicon, say)
+        # when the test moves on to the next page: that is not a failure.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            recorder.failed.append(f"{request.url} {request.failure}")
+
+    context.on("requestfailed", request_failed)
 
     def on_page(page):
         page.on("console", lambda msg: recorder.console_errors.append(f"{page.url}: {msg.text}")
