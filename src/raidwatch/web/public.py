@@ -1,15 +1,14 @@
 """Public pages (server-rendered HTML) and downloads."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
 from raidwatch import export
-from raidwatch.model import COUNT_NAMES, TACTICS, VENUES
+from raidwatch.model import TACTICS, VENUES
 from raidwatch.store.summaries import Filters
 
 from .app import html
