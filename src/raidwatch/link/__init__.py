@@ -236,7 +236,7 @@ def link(
     for report in pending:
         ref = report.ref
         target, decision = None, None
-        for partner in must.get(ref, ()):
+        for partner in sorted(must.get(ref, ()), key=str):
             if partner in result.assignments:
                 target = result.assignments[partner]
                 decision = LinkDecision(target, None, ("kept with another report by a reviewer",))

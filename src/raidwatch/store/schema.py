@@ -290,6 +290,7 @@ class OperationSummaryRow(Base):
     first_published: Mapped[str | None] = mapped_column(String(10))
     last_published: Mapped[str | None] = mapped_column(String(10))
     reviewed_at: Mapped[datetime | None] = mapped_column(index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
 
     # Indexes for the API's filters and orders (migration 0004): a country

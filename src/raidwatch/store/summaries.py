@@ -86,6 +86,7 @@ def summary_row(op: dict[str, Any], now) -> dict[str, Any]:
         "first_published": published[0] if published else None,
         "last_published": published[-1] if published else None,
         "reviewed_at": datetime.fromisoformat(reviewed["at"]) if reviewed else None,
+        "reviewed_by": reviewed["by"] if reviewed else None,
         "updated_at": now,
     }
 
@@ -155,7 +156,7 @@ def row_dict(row: OperationSummaryRow) -> dict[str, Any]:
         "longitude": row.longitude,
         "disputed": json.loads(row.disputed_json),
         "sources_count": row.sources,
-        "reviewed": row.reviewed_at is not None,
+        "reviewed": {"at": row.reviewed_at.isoformat(), "by": row.reviewed_by} if row.reviewed_at else None,
     }
 
 

@@ -51,7 +51,9 @@ def list_operations(
     order: Literal["asc", "desc"] = Query("desc"),
 ) -> dict[str, Any]:
     """Operations matching the filters, a page at a time (`limit`/`offset`);
-    `next` is the URL of the next page, or null."""
+    `next` is the URL of the next page, or null. Items have the JSON
+    export's field names and values, except that `sources_count` stands for
+    the list of `sources` (in `/api/v1/operations/{id}`)."""
     if reviewed is not None:
         filters = Filters(**{**filters.__dict__, "reviewed": reviewed})
     items, total = request.app.state.store.summaries().list(

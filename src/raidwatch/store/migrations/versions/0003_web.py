@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("first_published", sa.String(10), nullable=True),
         sa.Column("last_published", sa.String(10), nullable=True),
         sa.Column("reviewed_at", TS, nullable=True),
+        sa.Column("reviewed_by", sa.Text(), nullable=True),
         sa.Column("updated_at", TS, nullable=False),
         sa.ForeignKeyConstraint(
             ["operation_id"], ["operations.id"], name="fk_operation_summaries_operation_id_operations",
