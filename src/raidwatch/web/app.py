@@ -4,6 +4,7 @@ error pages. Routes live in `public.py` (pages and downloads), `api.py`
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -63,7 +64,13 @@ def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = N
     default $RAIDWATCH_TESTIMONY_KEY) lets /testimony accept testimony,
     sealed to it; without one the form says it is not accepting any."""
     store = store or Store.open(db)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        store.close()  # the app owns the store it was given
+
     app = FastAPI(
+        lifespan=lifespan,
         title="raidwatch API",
         version=__version__,
         description=(
@@ -111,10 +118,6 @@ def create_app(db: str | os.PathLike[str] | None = None, store: Store | None = N
             for err in exc.errors()
         )
         return _error(request, 422, problems or "invalid request")
-
-    @app.on_event("shutdown")
-    def close_store() -> None:
-        store.close()
 
     return app
 
