@@ -88,22 +88,18 @@ class _Index:
         self.blocks: dict[tuple, set[int]] = defaultdict(set)
         self.members: dict[int, list[LinkReport]] = defaultdict(list)
         self.documents: dict[Any, set[int]] = defaultdict(set)  # document -> operations of its reports
-        self.lsh = None
         self.lsh_docs: set[Any] = set()
-        text = settings["text"]
-        try:
-            from datasketch import MinHashLSH
+        from datasketch import MinHashLSH
 
-            self.lsh = MinHashLSH(threshold=text["lsh_threshold"], num_perm=text["num_perm"])
-        except ImportError:  # pragma: no cover - datasketch is a dependency
-            self.lsh = None
+        text = settings["text"]
+        self.lsh = MinHashLSH(threshold=text["lsh_threshold"], num_perm=text["num_perm"])
 
     def add(self, operation: int, report: LinkReport) -> None:
         self.members[operation].append(report)
         self.documents[report.document].add(operation)
         for key in self._keys(report):
             self.blocks[key].add(operation)
-        if self.lsh is not None and report.fingerprint and report.document not in self.lsh_docs:
+        if report.fingerprint and report.document not in self.lsh_docs:
             self.lsh.insert(report.document, _lean(report.fingerprint, self.settings))
             self.lsh_docs.add(report.document)
 
@@ -113,7 +109,7 @@ class _Index:
         for key in self._query_keys(report):
             found |= self.blocks.get(key, set())
         similar: set[Any] = set()
-        if self.lsh is not None and report.fingerprint and self.lsh_docs:
+        if report.fingerprint and self.lsh_docs:
             similar = set(self.lsh.query(_lean(report.fingerprint, self.settings)))
             for doc in similar:
                 found |= self.documents.get(doc, set())

@@ -748,7 +748,8 @@ class Store:
                 kind="merge", operation_id=keep, other_operation_id=absorb, refs_json=json.dumps(refs),
                 author=author, note=note, created_at=now,
             ))
-            kept_locks, absorbed_locks = _locks(session, keep), _locks(session, absorb)
+            locks = _locks(session, [keep, absorb])
+            kept_locks, absorbed_locks = locks[keep], locks[absorb]
             for field_name, value_json in absorbed_locks.items():
                 if field_name not in kept_locks:  # the absorbed operation's locks move with it
                     session.add(LinkDecisionRow(
@@ -1065,13 +1066,10 @@ def _build_operations(session: Session, with_claims: bool, ids: list[int] | None
             select(*doc_columns).where(DocumentRow.id.in_(doc_list[start:start + _ITER_BATCH]))
         ):
             documents[row.id] = row
-    decision_query = select(LinkDecisionRow).where(LinkDecisionRow.kind.in_(("lock", "unlock")))
-    locks: dict[int, dict[str, Any]] = defaultdict(dict)
-    for row in session.scalars(decision_query.order_by(LinkDecisionRow.id)):
-        if row.kind == "lock":
-            locks[row.operation_id][row.field] = json.loads(row.value_json)  # type: ignore[arg-type]
-        else:
-            locks[row.operation_id].pop(row.field, None)  # type: ignore[arg-type]
+    locks = {
+        op_id: {name: json.loads(value_json) for name, value_json in fields.items()}
+        for op_id, fields in _locks(session, ids).items()
+    }
 
     claims_of: dict[int, list[SourceClaim]] = defaultdict(list)
     for row in claim_rows:
@@ -1152,18 +1150,18 @@ def _audit(session: Session, actor: str, action: str, operation_id: int | None =
     ))
 
 
-def _locks(session: Session, operation_id: int) -> dict[str, str]:
-    """The operation's locked fields (JSON values), after later unlocks."""
-    active: dict[str, str] = {}
-    for row in session.scalars(
-        select(LinkDecisionRow)
-        .where(LinkDecisionRow.operation_id == operation_id, LinkDecisionRow.kind.in_(("lock", "unlock")))
-        .order_by(LinkDecisionRow.id)
-    ):
+def _locks(session: Session, ids: list[int] | None) -> dict[int, dict[str, str]]:
+    """Locked fields (JSON values) per operation of `ids` (all when None),
+    after later unlocks."""
+    query = select(LinkDecisionRow).where(LinkDecisionRow.kind.in_(("lock", "unlock")))
+    if ids is not None:
+        query = query.where(LinkDecisionRow.operation_id.in_(ids))
+    active: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in session.scalars(query.order_by(LinkDecisionRow.id)):
         if row.kind == "lock":
-            active[row.field] = row.value_json  # type: ignore[index,assignment]
+            active[row.operation_id][row.field] = row.value_json  # type: ignore[index,assignment]
         else:
-            active.pop(row.field, None)  # type: ignore[arg-type]
+            active[row.operation_id].pop(row.field, None)  # type: ignore[arg-type]
     return active
 
 

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from raidwatch.model import TACTICS, VENUES
+from raidwatch.publish import public_operation
 from raidwatch.store.summaries import Filters
 
-from .views import gap_statement, public_operation
+from .filters import has_control_characters
+from .views import gap_statement
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
 
@@ -32,7 +34,7 @@ def _filters(
     if date_from and date_to and date_from > date_to:
         raise HTTPException(422, "'from' must not be after 'to'")
     for name, value in (("region", region), ("agency", agency)):
-        if value and any(ord(ch) < 32 for ch in value):
+        if value and has_control_characters(value):
             raise HTTPException(422, f"'{name}' must not contain control characters")
     return Filters(country=country.upper() if country else None, region=region, agency=agency, tactic=tactic,
                    venue=venue, date_from=date_from, date_to=date_to)
@@ -108,7 +110,7 @@ def agencies(request: Request, filters: Filters = Depends(_filters),
 @router.get("/agencies/{name}", summary="One agency: totals and practice")
 def agency(request: Request, name: str) -> dict[str, Any]:
     queries = request.app.state.store.summaries()
-    if any(ord(ch) < 32 for ch in name):
+    if has_control_characters(name):
         raise HTTPException(404, "No agency has that name.")
     filters = Filters(agency=name)
     totals = queries.totals(filters)

@@ -14,12 +14,18 @@ FILTER_PARAMS = ("country", "region", "agency", "tactic", "venue", "from", "to")
 MAX_TEXT = 200
 
 
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters: PostgreSQL refuses NUL in text, and
+    no name or filter value has any."""
+    return any(ord(ch) < 32 for ch in value)
+
+
 def _text(request: Request, name: str) -> str | None:
     value = request.query_params.get(name)
     if value is None:
         return None
     value = value.strip()
-    if any(ord(ch) < 32 for ch in value):
+    if has_control_characters(value):
         raise HTTPException(400, f"'{name}' must not contain control characters")
     if len(value) > MAX_TEXT:
         raise HTTPException(400, f"'{name}' is too long (at most {MAX_TEXT} characters)")

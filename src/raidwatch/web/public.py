@@ -9,19 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from raidwatch import export
 from raidwatch.model import TACTICS, VENUES
+from raidwatch.publish import public_operation, public_operations
 from raidwatch.store.summaries import Filters
 
 from .app import html
-from .filters import int_param, parse_filters, query_string
-from .views import (
-    COUNT_LABELS,
-    FIELD_LABELS,
-    citation,
-    count_rows,
-    gap_statement,
-    public_operation,
-    public_operations,
-)
+from .filters import has_control_characters, int_param, parse_filters, query_string
+from .views import COUNT_LABELS, FIELD_LABELS, citation, count_rows, gap_statement
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -137,7 +130,7 @@ def agencies_page(request: Request):
 @router.get("/agencies/{name:path}")
 def agency_page(request: Request, name: str):
     queries = _store(request).summaries()
-    if any(ord(ch) < 32 for ch in name):
+    if has_control_characters(name):
         raise HTTPException(404, "No agency has that name.")
     filters = Filters(agency=name)
     totals = queries.totals(filters)

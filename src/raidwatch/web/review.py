@@ -487,6 +487,19 @@ async def reviewed_action(request: Request, operation_id: str):
     return _act(request, op_id, current, run)
 
 
+def _source_document(request: Request, op_id: int, current, form) -> tuple[int, Response | None]:
+    """The form's `document`, which must be a source of the operation:
+    (its id, None), or (id, the page re-shown with the error)."""
+    document_id = _positive_int(form.get("document"), "The document")
+    op = _store(request).operation(op_id)
+    if op is None or op["id"] != op_id:
+        raise HTTPException(404, f"There is no operation {op_id}.")
+    if document_id not in {s["document_id"] for s in op["sources"]}:
+        return document_id, _operation_page(request, op_id, current, status=400,
+                                            error=f"Document #{document_id} is not a source of this operation.")
+    return document_id, None
+
+
 @router.post("/review/operations/{operation_id}/irrelevant")
 async def irrelevant_action(request: Request, operation_id: str):
     current, form, op_id, redirect = await _reviewer_post(request, operation_id)
@@ -494,13 +507,9 @@ async def irrelevant_action(request: Request, operation_id: str):
         return redirect
     user = current[0]
     store = _store(request)
-    document_id = _positive_int(form.get("document"), "The document")
-    op = store.operation(op_id)
-    if op is None or op["id"] != op_id:
-        raise HTTPException(404, f"There is no operation {op_id}.")
-    if document_id not in {s["document_id"] for s in op["sources"]}:
-        return _operation_page(request, op_id, current, status=400,
-                               error=f"Document #{document_id} is not a source of this operation.")
+    document_id, refused = _source_document(request, op_id, current, form)
+    if refused:
+        return refused
 
     def run():
         store.mark_irrelevant(document_id, user.name, _note(form))
@@ -591,13 +600,9 @@ async def redaction_action(request: Request, operation_id: str):
         return redirect
     user = current[0]
     store = _store(request)
-    document_id = _positive_int(form.get("document"), "The document")
-    op = store.operation(op_id)
-    if op is None or op["id"] != op_id:
-        raise HTTPException(404, f"There is no operation {op_id}.")
-    if document_id not in {s["document_id"] for s in op["sources"]}:
-        return _operation_page(request, op_id, current, status=400,
-                               error=f"Document #{document_id} is not a source of this operation.")
+    document_id, refused = _source_document(request, op_id, current, form)
+    if refused:
+        return refused
     action = form.get("action")
     note = _note(form)
     if action == "show":

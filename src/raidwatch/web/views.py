@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from raidwatch.model import COUNT_NAMES
-from raidwatch.publish import public_operation, public_operations  # noqa: F401  (the web's one way out)
 
 COUNT_LABELS = {
     "arrested_total": "people arrested",
