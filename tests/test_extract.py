@@ -173,3 +173,18 @@ def test_extractor_version_tracks_rule_files():
 def test_missing_lexicon_is_a_clear_error():
     with pytest.raises(LexiconError, match="no lexicon named"):
         lexicon("does-not-exist")
+
+
+@pytest.mark.parametrize("sentence", ["Police in ANKARA arrested 12 WOMEN.", "ΟΔΟΣ: 12 women arrested.",
+                                      "İstanbul police arrested 12 women."])
+def test_sentence_scan_lowered_slices(sentence):
+    """The counts grammar cuts lower-cased clauses from one lower-cased sentence only where that
+    equals lower-casing the clause (not with a capital sigma or a dotted capital I)."""
+    from raidwatch.extract.counts import _scan
+
+    scan = _scan(sentence)
+    assert scan.per_char == ("Σ" not in sentence and "İ" not in sentence)
+    for a in range(len(sentence)):
+        for b in range(a, len(sentence) + 1):
+            assert scan.lower(a, b) in (None, sentence[a:b].lower())
+    assert counts_of(sentence).get("arrested_total") == 12

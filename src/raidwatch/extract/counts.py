@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..model import Evidence
 from .dates import find_dates
-from .literals import CuePattern, PatternIndex
+from .literals import CuePattern, PatternIndex, folds_like_lower
 from .numbers import NumberMention, find_numbers
 from .registry import charge_vocabulary, lexicon
 from .text import Sentence
@@ -50,7 +50,7 @@ def _grammar():
               re.compile(rf"(?i)\b(?:{_alternation(lex['part_markers'])})\s*$"))
     # Matched against lower-cased text (the words are lower case): much faster than (?i).
     before = re.compile(rf"(?:{_alternation([w.lower() for w in lex['not_counts']['before']])})\s*$")
-    after = re.compile(rf"(?i)^\s*(?:{_alternation(lex['not_counts']['after'])})")
+    after = CuePattern(_alternation(lex['not_counts']['after']), r"^\s*(?:", ")")
     return nouns, predicates, (charges, charges_index), zeros, opener, before, after
 
 
@@ -72,10 +72,15 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     With `linked`, only charges introduced by a linking word ("charged with", "arrested for",
     "accused of") count, so "a sting aimed at men trying to buy sex" assigns no charge.
     """
-    _, _, (charges, index), *_ = _grammar()
+    _, _, (_, index), *_ = _grammar()
+    return _charge_mentions(text, text.lower(), index.candidates(text), linked)
+
+
+def _charge_mentions(text: str, lowered: str, candidates, linked: bool) -> list[tuple[int, int, str, str]]:
+    """charge_categories, given text.lower() and the charge patterns whose required words occur."""
+    charges = _grammar()[2][0]
     found = []
-    lowered = text.lower()
-    for i in index.candidates(text):
+    for i in candidates:
         pattern, category, jurisdiction = charges[i]
         compiled, haystack = pattern.pick(text, lowered)
         for m in compiled.finditer(haystack):
@@ -83,7 +88,7 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
                                or _CHARGE_NOUN_AFTER.match(text, m.end())):
                 continue
             found.append((m.start(), m.end(), category, jurisdiction))
-    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    found.sort(key=_leftmost_longest)
     kept: list[tuple[int, int, str, str]] = []
     for item in found:
         if kept and item[0] < kept[-1][1]:
@@ -92,14 +97,20 @@ def charge_categories(text: str, linked: bool = False) -> list[tuple[int, int, s
     return kept
 
 
+def _leftmost_longest(hit: tuple[int, int, str, str]) -> tuple[int, int]:
+    return hit[0], hit[0] - hit[1]
+
+
 _PERSON_WORDS = ("man", "person", "juvenile", "teenager", "girl", "boy")
-_ARREST_NOUN = re.compile(r"(?i)\barrests?\b")
-_DATE_GATE = re.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b")
+# Case-insensitive patterns searched in lower-cased text where that finds the same (CuePattern.pick, strict).
+_ARREST_NOUN = CuePattern("arrests?", r"\b(?:", r")\b")
+_DATE_GATE = CuePattern(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b",
+    "", "")
 _APPOSITION = re.compile(
     r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)"
     r"|,\s(?:a|an)\s[^,;]{0,40}?\d+-year-old[^,;]{0,40},|,\s(?:aged\s)?\d{1,2}(?:\s(?:and|to)\s\d{1,2})?,")
-_CONTRAST = re.compile(r"(?i)\b(?:but|while|whereas|although|though|however)\b|;")
+_CONTRAST = CuePattern(r"\b(?:but|while|whereas|although|though|however)\b|;", "", "")
 _NEAR_AFTER = 70
 _NEAR_BEFORE = 40
 
@@ -109,22 +120,79 @@ def _within(hits: list[tuple[int, int, str, str]], start: int, end: int) -> list
 
 
 @lru_cache(maxsize=1)
-def _class_indexes() -> tuple[PatternIndex, PatternIndex, PatternIndex]:
-    """Required-word indexes of noun classes, predicate classes and zero patterns (see literals.py)."""
+def _sentence_index() -> tuple[PatternIndex, list[int]]:
+    """One required-word index (see literals.py) over the noun classes, predicate classes, zero
+    patterns, charges and the correction pattern, so each sentence is scanned once for all of
+    them; with the index where each of those groups starts."""
     lex = lexicon("counts")
-    return (PatternIndex([_alternation(words) for words in lex["nouns"].values()]),
-            PatternIndex([_alternation(words) for words in lex["predicates"].values()]),
-            PatternIndex([_alternation(p) for p in lex["zero_patterns"].values()]))
+    groups = [[_alternation(words) for words in lex["nouns"].values()],
+              [_alternation(words) for words in lex["predicates"].values()],
+              [_alternation(p) for p in lex["zero_patterns"].values()],
+              [c["pattern"] for c in charge_vocabulary()],
+              [_CORRECTION.pattern]]
+    starts = [0]
+    for group in groups:
+        starts.append(starts[-1] + len(group))
+    return PatternIndex([p for group in groups for p in group]), starts
 
 
-def _noun_class(following: str, allowed: set[str] | None = None) -> str | None:
-    """The class of the noun a number counts; `allowed`: classes whose words occur in the sentence."""
+@dataclass(frozen=True)
+class _Scan:
+    """A sentence's lower-cased text and the lexicon patterns that may match it, worked out once."""
+    text: str
+    lowered: str
+    per_char: bool  # lowered[a:b] == text[a:b].lower() for every slice
+    noun_classes: frozenset[str]
+    predicate_classes: tuple[str, ...]
+    zero_fields: tuple[str, ...]
+    charges: tuple[int, ...]  # indexes into the charge vocabulary
+    may_correct: bool  # _CORRECTION may match
+
+    def lower(self, start: int, end: int | None = None) -> str | None:
+        """text[start:end].lower() cut from `lowered`, or None (compute it) when that could differ."""
+        return self.lowered[start:end] if self.per_char else None
+
+
+@lru_cache(maxsize=4096)
+def _scan(sentence: str) -> _Scan:
+    """Cached: the counts of a sentence, its corrections and its restatements all start here."""
+    index, starts = _sentence_index()
+    found = index.candidates(sentence)
+    groups = [[i - lo for i in found if lo <= i < hi] for lo, hi in zip(starts, starts[1:])]
+    nouns, predicates, _, zeros, *_ = _grammar()
+    lowered = sentence.lower()
+    # lower() maps every character on its own except capital sigma (final or not) and İ (two characters).
+    per_char = len(lowered) == len(sentence) and "\u03a3" not in sentence
+    # A lower-cased required word proves nothing about a (?i) match when case folding and lower() differ.
+    may_correct = bool(groups[4]) or not folds_like_lower(sentence)
+    predicate_names, zero_names = list(predicates), list(zeros)
+    return _Scan(sentence, lowered, per_char, frozenset(nouns[i][0] for i in groups[0]),
+                 tuple(predicate_names[i] for i in groups[1]), tuple(zero_names[i] for i in groups[2]),
+                 tuple(groups[3]), may_correct)
+
+
+def _searches(pattern: CuePattern, text: str, lowered: str | None, strict: bool = False) -> bool:
+    """Whether pattern.search(text) finds something, given text.lower() (or None)."""
+    compiled, haystack = pattern.pick(text, lowered, strict)
+    return compiled.search(haystack) is not None
+
+
+def _matches(pattern: CuePattern, text: str, lowered: str | None, strict: bool = False) -> bool:
+    """Whether pattern.match(text) matches, given text.lower() (or None)."""
+    compiled, haystack = pattern.pick(text, lowered, strict)
+    return compiled.match(haystack) is not None
+
+
+def _noun_class(following: str, lowered: str | None, allowed: frozenset[str]) -> str | None:
+    """The class of the noun a number counts; `lowered`: following.lower() (or None);
+    `allowed`: classes whose words occur in the sentence."""
     nouns = _grammar()[0]
     best = None
     for cls, pattern in nouns:
-        if allowed is not None and cls not in allowed:
+        if cls not in allowed:
             continue
-        m = pattern.match(following.lstrip())
+        compiled, haystack = pattern.pick(following, lowered)
+        m = compiled.match(haystack)
         if m and (best is None or m.end() < best[1]):
             best = (cls, m.end())
     return best[0] if best else None
@@ -219,6 +287,8 @@ def find_counts(text: str, sentences: list[Sentence]) -> list[CountFinding]:
 @lru_cache(maxsize=4096)
 def _corrected_values(sentence: str) -> frozenset[int]:
     """Figures a sentence says are superseded ("..., not 58")."""
+    if not _scan(sentence).may_correct:
+        return frozenset()
     return frozenset(n.value for m in _CORRECTION.finditer(sentence) for n in find_numbers(m.group("old")))
 
 
@@ -236,7 +306,7 @@ _REVISION = CuePattern(
 @lru_cache(maxsize=4096)
 def _restates_figures(sentence: str) -> bool:
     """Cached: relevance and every report ask about the same sentences."""
-    pattern, haystack = _REVISION.pick(sentence, strict=True)
+    pattern, haystack = _REVISION.pick(sentence, _scan(sentence).lowered, strict=True)
     return pattern.search(haystack) is not None
 
 
@@ -260,24 +330,32 @@ _GROUP_SUM = re.compile(
     r"(?P<b>\w+(?:-\w+)?) (?P<nb>women|men|man|woman|juveniles?)\b")
 
 
-def _is_count_candidate(n: NumberMention, s_text: str, offset: int, date_spans, before_re, after_re) -> bool:
+_AGE_BESIDE_NAME = re.compile(r",\s*(?:of|from)\b")
+_WORD_COMMA_AT_END = re.compile(r"\w,\s*$")
+_APPOSED_AGE_AFTER = re.compile(r"\s*(?:,|and\s+\d)")
+_AGED_AT_END = CuePattern(r"\baged?\s+(?:between\s+|from\s+)?(?:\d+\s*(?:,|and|or|to|-)\s*)*$", "", "")
+_DETERMINER_AT_END = CuePattern(r"\b(?:a|an|the|this|that|another)(?:\s+[\w-]+)?\s+$", "", "")
+
+
+def _is_count_candidate(n: NumberMention, scan: _Scan, offset: int, date_spans, before_re, after_re) -> bool:
     """False for numbers that are never counts of people or premises: ages, dates, times, amounts."""
+    s_text = scan.text
     rs, re_ = n.start - offset, n.end - offset
     before, after = s_text[:rs], s_text[re_:]
-    tail = before[-25:].lower()
+    tail = scan.lower(max(0, rs - 25), rs) if scan.per_char else before[-25:].lower()
     if before_re.search(tail) and not _LED_TO.search(tail):
         return False
-    if after_re.match(after):
+    if _matches(after_re, after, scan.lower(re_), strict=True):
         return False
-    if re.match(r"^,\s*(?:of|from)\b", after) or re.match(r"^\)", after):
+    if _AGE_BESIDE_NAME.match(after) or after.startswith(")"):
         return False  # "Wei Zhang, 47, of Orlando": an age beside a name
-    if re.search(r"\w,\s*$", before) and re.match(r"^\s*(?:,|and\s+\d)", after):
+    if _WORD_COMMA_AT_END.search(before) and _APPOSED_AGE_AFTER.match(after):
         return False  # "A woman, 29, was ...": an age in apposition
-    if re.search(r"(?i)\baged?\s+(?:between\s+|from\s+)?(?:\d+\s*(?:,|and|or|to|-)\s*)*$", before):
+    if _searches(_AGED_AT_END, before, scan.lower(0, rs), strict=True):
         return False  # "aged 38 and 45", "aged between 22 and 58"
     if any(ds <= n.start < de for ds, de in date_spans):
         return False
-    if s_text[rs:re_].lower() == "one" and re.search(r"(?i)\b(?:a|an|the|this|that|another)(?:\s+[\w-]+)?\s+$", before):
+    if s_text[rs:re_].lower() == "one" and _searches(_DETERMINER_AT_END, before, scan.lower(0, rs), strict=True):
         return False  # "a similar one", "another one": a pronoun, not a count
     return n.value <= 100000
 
@@ -292,9 +370,10 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     findings: list[CountFinding] = []
     s_text = sent.text
+    scan = _scan(s_text)
     numbers = find_numbers(s_text, sent.start)
     taken = [(n.start, n.end) for n in numbers]
-    lowered = s_text.lower()
+    lowered = scan.lowered
     single_people = _SINGLE_PERSON.finditer(s_text) if any(w in lowered for w in _PERSON_WORDS) else ()
     for m in single_people:
         a, b = sent.start + m.start("art"), sent.start + m.end("art")
@@ -303,30 +382,35 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     numbers.sort(key=lambda n: n.start)
     # Only sentences naming a month or a year can hold a date that would be mistaken for a count.
     date_spans = ([d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")]
-                  if numbers and _DATE_GATE.search(s_text) else [])
-    numbers = [n for n in numbers if _is_count_candidate(n, s_text, sent.start, date_spans, before_re, after_re)]
+                  if numbers and _searches(_DATE_GATE, s_text, lowered, strict=True) else [])
+    numbers = [n for n in numbers if _is_count_candidate(n, scan, sent.start, date_spans, before_re, after_re)]
     if numbers:
-        _number_findings(findings, text, sent, numbers)
-    _statement_findings(findings, sent)
+        _number_findings(findings, scan, sent, numbers)
+    _statement_findings(findings, scan, sent)
     return findings
 
 
-def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, numbers: list[NumberMention]) -> None:
+_OF_THE_GROUP = re.compile(r"(?i)\s*of (?:them|whom|those|the)")
+_SEPARATE_GROUP = re.compile(r"(?i)\s*(?:other|more|additional|further)\b")
+
+
+def _number_findings(findings: list[CountFinding], scan: _Scan, sent: Sentence, numbers: list[NumberMention]) -> None:
     """Findings for each number that is a count candidate in the sentence."""
     nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     s_text = sent.text
-    noun_index, pred_index, _ = _class_indexes()
-    noun_names, pred_names = [c for c, _ in nouns], list(predicates)
-    nouns_here = {noun_names[i] for i in noun_index.candidates(s_text)}
-    preds_here = [pred_names[i] for i in pred_index.candidates(s_text)]
-    noun_of = {n: _noun_class(s_text[n.end - sent.start:], nouns_here) for n in numbers}
+    preds_here = scan.predicate_classes
+    noun_of = {}
+    for n in numbers:
+        following = s_text[n.end - sent.start:].lstrip()
+        noun_of[n] = _noun_class(following, scan.lower(len(s_text) - len(following)), scan.noun_classes)
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if noun_of[n] != "offence"]
     appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
     # Charges are scanned once per sentence; each number then takes those inside its clause.
     # Charge wording only decides arrest figures: sentences without an arrest word skip the scan.
-    needs_charges = predicates["arrest"].search(s_text) or _ARREST_NOUN.search(s_text)
-    sentence_charges = charge_categories(s_text, linked=True) if needs_charges else []
+    needs_charges = (_searches(predicates["arrest"], s_text, scan.lowered)
+                     or _searches(_ARREST_NOUN, s_text, scan.lowered, strict=True))
+    sentence_charges = _charge_mentions(s_text, scan.lowered, scan.charges, linked=True) if needs_charges else []
     breakdown_total_seen = False
     for n in numbers:
         rs, re_ = n.start - sent.start, n.end - sent.start
@@ -340,22 +424,26 @@ def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, nu
                           if not (skip and skip[0] <= m.start - sent.start < skip[1])
                           and not (inside and not (inside[0] <= m.start - sent.start < inside[1]))]
         left, right = _clause_bounds(s_text, rs, re_, clause_numbers, sent.start)
-        clause_after = s_text[re_:right]
+        clause_after, lowered_after = s_text[re_:right], scan.lower(re_, right)
         if skip and skip[1] <= right:
             clause_after = s_text[re_:skip[0]] + " " + s_text[skip[1]:right]
-        clause_before = s_text[left:rs]
+            lowered_after = scan.lower(re_, skip[0]) + " " + scan.lower(skip[1], right) if scan.per_char else None
+        # (text, its lower-cased form or None) for _searches
+        near_after = (clause_after[:_NEAR_AFTER], lowered_after[:_NEAR_AFTER] if scan.per_char else None)
+        near_before = (s_text[left:rs][-_NEAR_BEFORE:], scan.lower(max(left, rs - _NEAR_BEFORE), rs))
         noun = noun_of[n]
         # Arrest verbs must sit next to the counted noun ("61 men were charged", "arrested 22 people");
         # a verb further away usually belongs to someone else ("... the men accused of trafficking them").
         preds = {cls for cls in preds_here
-                 if predicates[cls].search(clause_after[:_NEAR_AFTER] if cls in ("arrest", "suspicion") else clause_after)
-                 or predicates[cls].search(clause_before[-_NEAR_BEFORE:])}
+                 if _searches(predicates[cls], *(near_after if cls in ("arrest", "suspicion") else (clause_after, lowered_after)))
+                 or _searches(predicates[cls], *near_before)}
         charge_hits = _within(sentence_charges, re_, right)
         if not charge_hits:
             # A charge before the number ("charged with solicitation were 21 men") unless a
             # contrast starts a new clause in between ("none ... for prostitution, but two ...").
             back = max(left, rs - 60)
-            cut = max((m.end() for m in _CONTRAST.finditer(s_text, back, rs)), default=back)
+            contrast, haystack = _CONTRAST.pick(s_text, scan.lowered, strict=True)
+            cut = max((m.end() for m in contrast.finditer(haystack, back, rs)), default=back)
             charge_hits = _within(sentence_charges, cut, rs)
         charge = charge_hits[0][2] if charge_hits else None
         rule = f"counts:{noun or 'implicit'}+{'/'.join(sorted(preds)) or 'nopred'}" + (f"+charge:{charge}" if charge else "")
@@ -375,25 +463,25 @@ def _number_findings(findings: list[CountFinding], text: str, sent: Sentence, nu
             or (breakdown_total_seen and not _within(sentence_charges, re_, right)
              and noun in (None, "man", "woman", "person"))
             or bool(part_marker.search(before[-20:]))
-            or bool(re.match(r"(?i)^\s*of (?:them|whom|those|the)", after)))
+            or bool(_OF_THE_GROUP.match(after)))
         single = n.end - n.start <= 2 and s_text[rs:re_].lower() in ("a", "an")
-        separate = bool(re.match(r"(?i)^\s*(?:other|more|additional|further)\b", after))  # "two other men"
+        separate = bool(_SEPARATE_GROUP.match(after))  # "two other men"
         for field, part in _classify(noun, preds, charge, after):
             group = part == GROUP or (single and field == "arrested_total") or separate
             findings.append(_finding(field, n, sent, rule, bool(is_part or part or single), group))
 
 
-def _statement_findings(findings: list[CountFinding], sent: Sentence) -> None:
+def _statement_findings(findings: list[CountFinding], scan: _Scan, sent: Sentence) -> None:
     """Findings that need no count candidate: zero statements, minors by age, group sums."""
     nouns, predicates, charges, zeros, opener, before_re, after_re = _grammar()
     s_text = sent.text
-    zero_fields = list(zeros)
-    for field in (zero_fields[i] for i in _class_indexes()[2].candidates(s_text)):
-        for m in zeros[field].finditer(s_text):
+    for field in scan.zero_fields:
+        compiled, haystack = zeros[field].pick(s_text, scan.lowered)
+        for m in compiled.finditer(haystack):
             ev = Evidence(sent.start + m.start(), sent.start + m.end(), sent.start, sent.end, f"counts:zero:{field}")
             findings.append(CountFinding(field, 0, ev, False))
     # "recovered a 16-year-old girl", "including a 17-year-old": one minor the authorities found.
-    lowered = s_text.lower()
+    lowered = scan.lowered
     for m in (_MINOR_AGE.finditer(s_text) if "year-old" in lowered else ()):
         context = s_text[max(0, m.start() - 120):m.end() + 80]
         if (predicates["victim"].search(context) or _FOUND_MINOR.search(context)) and not _DECOY.search(context):
