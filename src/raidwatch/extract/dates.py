@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .literals import CuePattern, PatternIndex
+
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS.update({"sept": 9})
@@ -45,15 +47,20 @@ class _DatePattern:
     """A case-insensitive date pattern, run on the lower-cased sentence when lengths allow.
 
     Case-sensitive scans are several times faster; the code reads every group through
-    `.lower()`, so lower-cased groups change nothing.
+    `.lower()`, so lower-cased groups change nothing. On the lower-cased sentence the
+    pattern is skipped when none of the literal words it requires is there.
     """
 
     def __init__(self, source: str):
         self.slow = re.compile(source)
         self.fast = re.compile(source.replace("(?i)", "").lower().replace("(?p<", "(?P<"))
 
-    def finditer(self, chunk: str, lowered: str | None):
-        return self.fast.finditer(lowered) if lowered is not None else self.slow.finditer(chunk)
+    def finditer(self, chunk: str, lowered: str | None, runnable: frozenset[_DatePattern]):
+        """Matches in `chunk`, or in `lowered` (its lower-cased copy) when given; in
+        `lowered` only if the pattern is among the `runnable` ones (see `_runnable`)."""
+        if lowered is None:
+            return self.slow.finditer(chunk)
+        return self.fast.finditer(lowered) if self in runnable else ()
 
 
 _RELATIVE_WEEK = r"(?:\s+(?P<week>last week|this week|the previous week|the week before))?"
@@ -70,10 +77,19 @@ WEEKEND = _DatePattern(r"(?i)\b(?:over|during|on|at)\s+the\s+(?P<which>past\s+|l
 YESTERDAY = _DatePattern(r"(?i)\byesterday\b|\blast night\b|\bovernight\b")
 MONTH_RELATIVE = _DatePattern(r"(?i)\b(?P<which>last|this|earlier this)\s+month\b")
 
-# Every expression below contains one of these words (or a year): a cheap test first.
-_ANY_DATE_WORD = re.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|weekend|yesterday"
-    r"|night|overnight|month)|(?:19|20)\d\d")
+_ALL_PATTERNS = (MONTH_RANGE, SHORT_RANGE, RANGE, WEEKEND, SINGLE, YESTERDAY, MONTH_ONLY, MONTH_RELATIVE, YEAR_ONLY)
+_PATTERN_INDEX = PatternIndex([p.fast.pattern for p in _ALL_PATTERNS])
+
+
+def _runnable(lowered: str) -> frozenset[_DatePattern]:
+    """The patterns whose fast form can match the lower-cased sentence: those having one of
+    the literal words they require in it (or requiring none)."""
+    return frozenset(_ALL_PATTERNS[i] for i in _PATTERN_INDEX.candidates(lowered))
+
+# Every date expression contains one of these words (or a year): a cheap test first.
+_ANY_DATE_WORD = CuePattern(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|weekend|yesterday"
+    r"|night|overnight|month)|(?:19|20)\d\d", "", "")
 
 # Words right before a date that make it the date of the announcement, not of the action.
 ANNOUNCE_BEFORE = re.compile(
@@ -141,11 +157,15 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
     found: list[DateFinding] = []
     for s_start, s_end in spans:
         chunk = text[s_start:s_end]
-        if not _ANY_DATE_WORD.search(chunk):
-            continue  # most sentences name no date: skip the expression patterns
         lowered = chunk.lower()
+        pattern, haystack = _ANY_DATE_WORD.pick(chunk, lowered, strict=True)
+        if not pattern.search(haystack):
+            continue  # most sentences name no date: skip the expression patterns
         if len(lowered) != len(chunk):
             lowered = None
+            runnable = frozenset(_ALL_PATTERNS)
+        else:
+            runnable = _runnable(lowered)
         taken: list[tuple[int, int]] = []
 
         def free(a: int, b: int) -> bool:
@@ -157,13 +177,13 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
             taken.append((a, b))
             found.append(DateFinding(start.isoformat(), end.isoformat(), precision, (s_start + a, s_start + b), rule))
 
-        for m in MONTH_RANGE.finditer(chunk, lowered):
+        for m in MONTH_RANGE.finditer(chunk, lowered, runnable):
             ref = base or date(int(m.group("y2") or m.group("y1") or 2000), 12, 31)
             m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
             y2 = int(m.group("y2")) if m.group("y2") else _year_for(m2, 1, ref)
             y1 = int(m.group("y1")) if m.group("y1") else (y2 if m1 <= m2 else y2 - 1)
             add(m.start(), m.end(), date(y1, m1, 1), date(y2, m2, 1), "month", "date:month-range")
-        for m in SHORT_RANGE.finditer(chunk, lowered):
+        for m in SHORT_RANGE.finditer(chunk, lowered, runnable):
             if not free(m.start(), m.end()) or base is None and not m.group("y") or int(m.group("d2")) <= int(m.group("d1")):
                 continue
             mi = MONTHS[m.group("m").lower().rstrip(".")]
@@ -174,7 +194,7 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
             except ValueError:
                 continue
         if base is not None or True:
-            for m in RANGE.finditer(chunk, lowered):
+            for m in RANGE.finditer(chunk, lowered, runnable):
                 if not free(m.start(), m.end()):
                     continue
                 week = m.group("week")
@@ -194,14 +214,14 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
                 if first > second or (second - first).days > 120:
                     continue
                 add(m.start(), m.end(), first, second, "day", "date:range")
-        for m in WEEKEND.finditer(chunk, lowered):
+        for m in WEEKEND.finditer(chunk, lowered, runnable):
             if base is None or not free(m.start(), m.end()):
                 continue
             saturday = base - timedelta(days=(base.weekday() - 5) % 7 or 7)
             if base.weekday() == 6:
                 saturday = base - timedelta(days=1)
             add(m.start(), m.end(), saturday, saturday + timedelta(days=1), "day", "date:weekend")
-        for m in SINGLE.finditer(chunk, lowered):
+        for m in SINGLE.finditer(chunk, lowered, runnable):
             if not free(m.start(), m.end()):
                 continue
             if base is None and not m.group("cy"):
@@ -210,11 +230,11 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
             day = _day_from(m, "c", ref, m.group("week"))
             if day:
                 add(m.start(), m.end(), day, day, "day", "date:day")
-        for m in YESTERDAY.finditer(chunk, lowered):
+        for m in YESTERDAY.finditer(chunk, lowered, runnable):
             if base is not None and free(m.start(), m.end()):
                 day = base - timedelta(days=1)
                 add(m.start(), m.end(), day, day, "day", "date:yesterday")
-        for m in MONTH_ONLY.finditer(chunk, lowered):
+        for m in MONTH_ONLY.finditer(chunk, lowered, runnable):
             if not free(m.start(), m.end()):
                 continue
             mi = MONTHS[m.group("m").lower().rstrip(".")]
@@ -225,14 +245,14 @@ def find_dates(text: str, spans: list[tuple[int, int]], published: str | None) -
             else:
                 continue
             add(m.start(), m.end(), date(yi, mi, 1), date(yi, mi, 1), "month", "date:month")
-        for m in MONTH_RELATIVE.finditer(chunk, lowered):
+        for m in MONTH_RELATIVE.finditer(chunk, lowered, runnable):
             if base is None or not free(m.start(), m.end()):
                 continue
             first = base.replace(day=1)
             if m.group("which").lower() == "last":
                 first = (first - timedelta(days=1)).replace(day=1)
             add(m.start(), m.end(), first, first, "month", "date:relative-month")
-        for m in YEAR_ONLY.finditer(chunk, lowered):
+        for m in YEAR_ONLY.finditer(chunk, lowered, runnable):
             if free(m.start(), m.end()):
                 y = int(m.group("y"))
                 add(m.start(), m.end(), date(y, 1, 1), date(y, 1, 1), "year", "date:year")

@@ -857,6 +857,12 @@ class Gazetteer:
         self._folded: dict[str, list[int]] | None = None
         self._lock = threading.Lock()
         self._surface_breaks_line = bool(_LINE_BREAK.search("\0".join(self._surfaces)))
+        # per surface: a match of it can vouch for a neighbouring person-like
+        # name (it names places and is not itself person-like or a common word)
+        self._vouches: list[bool] = [
+            bool(entries) and surface not in self._person and surface not in self._strict and surface not in self._weak
+            for surface, entries in zip(self._surfaces, self._entries)
+        ]
         self._text_cache: OrderedDict[str, _TextState] = OrderedDict()
         # candidate lists -> _rank() (a few thousand distinct lists at most)
         self._ranked: dict[tuple[tuple[int, str], ...], tuple] = {}
@@ -1012,8 +1018,9 @@ class Gazetteer:
         c = text[start - 1 : start]
         if c != " " and c != "\t" and not (c == "\n" and start >= 2 and text[start - 2] in " \t"):
             return None
-        seg = text[max(0, start - 40) : start]
-        m = _CAPWORD_BEFORE.search(seg)
+        # (endpos acts as the end of the string for "$"; the pattern looks
+        # at nothing before its start)
+        m = _CAPWORD_BEFORE.search(text, max(0, start - 40), start)
         return m.group(1) if m else None
 
     @staticmethod
@@ -1024,10 +1031,10 @@ class Gazetteer:
         out: list[str] = []
         if text[end : end + 1] not in (" ", "\t"):
             return out
-        seg = text[end : end + 60]
-        pos = 0
+        pos = end
+        limit = end + 60
         while len(out) < n:
-            m = _NEXT_CAPWORD.match(seg, pos)
+            m = _NEXT_CAPWORD.match(text, pos, limit)
             if m is None:
                 break
             out.append(m.group(1).rstrip("."))
@@ -1060,7 +1067,7 @@ class Gazetteer:
     def _next_word(text: str, end: int) -> str | None:
         if text[end : end + 1] not in (" ", "\t"):
             return None
-        m = _NEXT_WORD.match(text[end : end + 40])
+        m = _NEXT_WORD.match(text, end, end + 40)
         return m.group(1) if m else None
 
     def _text_state(self, text: str) -> _TextState:
@@ -1119,15 +1126,8 @@ class Gazetteer:
             raw = [t for t in raw if not any(a <= t[0] < b for a, b in bylines)]
         # matches that can vouch for a neighbouring person-like name: not
         # themselves person-like or common words ("George Washington")
-        solid = [
-            (s, e)
-            for s, e, sid in raw
-            if self._entries[sid]
-            and self._surfaces[sid] not in self._person
-            and self._surfaces[sid] not in self._strict
-            and self._surfaces[sid] not in self._weak
-        ]
-        ends = {e for _, e in solid}
+        vouches = self._vouches
+        ends = {e for _, e, sid in raw if vouches[sid]}
         entries_of = self._entries
         surfaces = self._surfaces
         allowed_before = self._allowed_before
@@ -1167,12 +1167,12 @@ class Gazetteer:
                 continue
             if only_names and prev is not None and prev.rstrip(".") in titles:
                 continue  # "Sheriff Lake", "Mr Bolton"
-            nxt = self._next_word(text, end)
             if only_names and any(w in self._street for w in self._next_capwords(text, end, 2)):
                 continue  # "Romford Road", "Campbell Avenue", "Chorley Old Road"
             if surface in person:
                 if not prev_free:
                     continue  # "George Washington"
+                nxt = self._next_word(text, end)
                 if nxt is not None and nxt[0].isupper() and nxt not in self._followers:
                     continue  # "Tyler Smith", "Lee Ashworth"
             elif (
