@@ -28,8 +28,9 @@ Speed: the lexicon's regexes are never tried at every position of a text. A "{P}
 tried only just before its keyword (found for all patterns at once with an Aho-Corasick automaton over
 the lower-cased text), at the capitals within the four words before it; names and units are looked up
 with automata too; cue regexes are tried where their first word is; regexes anchored at the end of a
-string are searched over its end only. Each of these gives exactly the matches the plain regex would
-(tests/test_agencies.py checks them against it). The gazetteer is asked for the document's country only
+string are searched over its end only, and case-insensitive context regexes search the lower-cased string
+where literals.CuePattern finds that equivalent. Each of these gives exactly the matches the plain regex
+would (tests/test_agencies.py checks them against it). The gazetteer is asked for the document's country only
 when a name needs it, and what operation_agencies needs of the whole text is kept for the next operation
 report of the same text.
 """
@@ -43,6 +44,7 @@ from typing import Iterable, Iterator
 
 import ahocorasick
 
+from .literals import CuePattern
 from .registry import LexiconError, lexicon
 
 try:  # the regex parser, to read the literal words a lexicon pattern starts with (see _literal_prefixes)
@@ -66,7 +68,6 @@ _WORD_CHAR = re.compile(r"[\w-]")
 # (İ ı ſ and the Kelvin sign). Without them in a text, its lower-cased copy has the same offsets and holds
 # a lower-case ASCII word wherever the text holds it in any case, so keywords can be looked up there.
 _FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
-_PARAGRAPH = re.compile(r"[^\n]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
 _ABBREVIATION_GAP = re.compile(r"(?:\s*['’]s)?(?:\s+(?:[A-Z][\w’'-]*|and|of|for|the|de|du|des|la|le|&))*\s*")
 _CAPS_TOKEN = re.compile(r"[A-Z]{3,6}")
@@ -79,6 +80,7 @@ _EXTRA_KEYS = ("lowercase_police", "place_stopwords", "place_of_heads", "compoun
                "civil_cues", "attributive_nouns", "generic_cues", "quote_pairs")
 
 _ACTION, _ACTION_NOUN, _CIVIL, _GENERIC = range(4)  # indices of _Tables.cues
+_WHOLE_KEY_CUES = (_GENERIC,)  # looked up in a sentence with quotations blanked, never mentions (see _judge)
 
 LAW_ENFORCEMENT = "law_enforcement"
 PROSECUTION = "prosecution"
@@ -175,25 +177,46 @@ class _EndRegex:
     """A regex every match of which ends at its final `$`, searched only over the end of a string where a
     match can start: a match is at most `width` characters besides its unbounded runs of spaces (\\s+,
     \\s*) and word characters (\\w+), each no longer than the string's longest such run. `search` gives
-    what `rx.search` gives; regexes of other shapes are searched whole."""
+    what `rx.search` gives (the spans: a case-insensitive regex searches the lower-cased string when
+    literals.CuePattern finds that equivalent, several times faster); regexes of other shapes are
+    searched whole."""
 
     def __init__(self, rx: re.Pattern):
         self.rx = rx
         self.pattern = rx.pattern
         bound = _end_bound(rx)
         self.width, self.spaces, self.words = bound if bound is not None else (-1, 0, 0)
+        self.cased = CuePattern(rx.pattern[4:], "", "") if rx.pattern.startswith("(?i)") else None
+        if self.cased is not None and self.cased.slow != rx:  # pragma: no cover - same source, same flags
+            self.cased = None
 
     def search(self, s: str) -> re.Match | None:
-        if self.width < 0:
-            return self.rx.search(s)
+        rx, haystack = self.cased.pick(s, strict=True) if self.cased is not None else (self.rx, s)
+        # (searching a short string whole costs less than measuring its runs, and finds the same)
+        if self.width < 0 or len(s) <= _END_SEARCH_WHOLE:
+            return rx.search(haystack)
         span = self.width
         if self.spaces:
-            longest = 1 if _SPACE_PAIR.search(s) is None else max(map(len, _SPACE_RUN.findall(s)))
-            span += self.spaces * longest
+            span += self.spaces * _longest_space_run(s)
         if self.words:
-            span += self.words * max(map(len, _WORD_RUN.findall(s)), default=0)
+            span += self.words * _longest_word_run(s)
         # ($ also matches before a final newline, hence the extra character)
-        return self.rx.search(s, max(0, len(s) - span - 1))
+        return rx.search(haystack, max(0, len(s) - span - 1))
+
+
+_END_SEARCH_WHOLE = 120  # see _EndRegex.search
+
+
+# (memoised: a mention's left context is searched with several end regexes)
+@lru_cache(maxsize=32)
+def _longest_space_run(s: str) -> int:
+    """The length of the longest run of white space in `s` (1 when there is none)."""
+    return 1 if _SPACE_PAIR.search(s) is None else max(map(len, _SPACE_RUN.findall(s)))
+
+
+@lru_cache(maxsize=32)
+def _longest_word_run(s: str) -> int:
+    return max(map(len, _WORD_RUN.findall(s)), default=0)
 
 
 def _end_bound(rx: re.Pattern) -> tuple[int, int, int] | None:
@@ -361,7 +384,8 @@ class _Tables:
     # fast scanning (same results as the plain regexes above)
     scanners: list = field(default_factory=list)        # one per pattern
     lower_scanner: _Scanner | None = None               # lowercase_police
-    tail_keys: ahocorasick.Automaton | None = None      # keyword -> indices of "place" scanners (lower last)
+    tail_keys: ahocorasick.Automaton | None = None      # keyword -> tail_base + indices of "place" scanners
+    tail_base: int = 0                                  # (lower last; the automaton is anaphor_keys too)
     known_keys: ahocorasick.Automaton | None = None     # the aliases of `known`, as they are written
     fold_rest: re.Pattern | None = None                 # `fold_re` without its leading (?<![\w-])
     anaphor_keys: ahocorasick.Automaton | None = None   # keyword -> indices of anaphors
@@ -369,6 +393,7 @@ class _Tables:
     opener_close: dict = field(default_factory=dict)    # quote_pairs: opening character -> closing mark
     opener_re: re.Pattern | None = None
     cues: list = field(default_factory=list)            # [action, action_noun, civil, generic] (see _SentenceCues)
+    cue_patterns: list = field(default_factory=list)    # the same as literals.CuePattern
     cue_keys: ahocorasick.Automaton | None = None       # first word -> indices of cues
     cue_scannable: list = field(default_factory=list)
     operation_right: re.Pattern | None = None           # "<body>'s undercover operation", "<body>-led raids"
@@ -397,25 +422,32 @@ def _tables() -> _Tables:
     # fast scanning
     scanners = [_scanner(src, rx) for src, rx in zip(lex["patterns"], patterns)]
     lower_scanner = _scanner(lex["lowercase_police"], lowercase_police)
-    tail_keys: dict[str, list[int]] = {}
-    for i, sc in enumerate(scanners + [lower_scanner]):
-        for key in sc.keys if sc.mode == "place" else ():
-            tail_keys.setdefault(key, []).append(i)
+    # One automaton for the anaphors' keywords (targets 0, 1, ...) and the patterns' tail keywords (targets
+    # tail_base + scanner index): both are looked up in the lower-cased text, in one pass (_text_keywords).
     anaphor_sources = [r"(?i)(?<![\w-])" + rx + r"(?![\w-])" for rx in lex["anaphors"]]
-    anaphor_keys: dict[str, list[int]] = {}
+    text_keys: dict[str, list[int]] = {}
     anaphor_scannable = []
     for j, src in enumerate(anaphor_sources):
         keys = _literal_prefixes(src)
         anaphor_scannable.append(bool(keys))
         for key in keys or ():
-            anaphor_keys.setdefault(key, []).append(j)
-    cues = [ci(lex["action_verbs"]), ci(lex["action_nouns"]), ci(lex["civil_cues"]), ci(lex["generic_cues"])]
+            text_keys.setdefault(key, []).append(j)
+    tail_base = len(anaphor_sources)
+    for i, sc in enumerate(scanners + [lower_scanner]):
+        for key in sc.keys if sc.mode == "place" else ():
+            text_keys.setdefault(key, []).append(tail_base + i)
+    text_automaton = _automaton(text_keys)
+    # (the same regexes as ci() gives, able to search lower-cased text: see _SentenceCues)
+    cue_patterns = [CuePattern(_alternation(lex[key]), r"\b(?:", r")\b")
+                    for key in ("action_verbs", "action_nouns", "civil_cues", "generic_cues")]
+    cues = [cue.slow for cue in cue_patterns]
     cue_keys: dict[str, list[int]] = {}
     cue_scannable = []
     for j, rx in enumerate(cues):
         # first words only: blanking mentions out of a sentence turns letters into spaces, never the reverse
+        # (but whole beginnings for cues looked up only where just quotations are blanked: see _SentenceCues)
         keys = _literal_prefixes(rx.pattern, limit=20000)
-        words = {k.split(" ")[0] for k in keys or ()}
+        words = set(keys or ()) if j in _WHOLE_KEY_CUES else {k.split(" ")[0] for k in keys or ()}
         cue_scannable.append(bool(words) and "" not in words)
         for word in words if cue_scannable[-1] else ():
             cue_keys.setdefault(word, []).append(j)
@@ -466,14 +498,16 @@ def _tables() -> _Tables:
         us_min_population=int(lex.get("us_city_min_population", 50000)),
         scanners=scanners,
         lower_scanner=lower_scanner,
-        tail_keys=_automaton(tail_keys),
+        tail_keys=text_automaton,
+        tail_base=tail_base,
         known_keys=_alias_automaton(alias_to_name) if alias_to_name and "" not in alias_to_name else None,
         fold_rest=re.compile(fold_alt) if "" not in folding else None,
-        anaphor_keys=_automaton(anaphor_keys),
+        anaphor_keys=text_automaton,
         anaphor_scannable=anaphor_scannable,
         opener_close=opener_close,
         opener_re=re.compile("[" + "".join(map(re.escape, opener_close)) + "]") if opener_close else None,
         cues=cues,
+        cue_patterns=cue_patterns,
         cue_keys=_automaton(cue_keys),
         cue_scannable=cue_scannable,
         operation_right=re.compile(
@@ -567,6 +601,18 @@ def _clean_place(place: str, t: _Tables) -> str | None:
 def _place_of(raw: str) -> str | None:
     """_clean_place of a pattern's place group (memoised: the same places recur across documents)."""
     return _clean_place(raw, _tables())
+
+
+@lru_cache(maxsize=8192)
+def _pattern_name(raw: str) -> str | None:
+    """The canonical name of a pattern match's words (renamed, aliases resolved), None for a
+    non-agency (memoised: the same names recur across documents)."""
+    t = _tables()
+    name = _canonical(raw)
+    for rx, replacement in t.rename:
+        name = rx.sub(replacement, name)
+    name = t.alias_to_name.get(name, name)
+    return None if _fold(name) in t.not_agencies else name
 
 
 @lru_cache(maxsize=8192)
@@ -679,6 +725,7 @@ def _alias_allowed(alias: str, text: str, t: _Tables, at: int | None = None) -> 
     return True
 
 
+@lru_cache(maxsize=8192)
 def _initials(name: str) -> str:
     words = _INITIAL_WORDS.findall(name.replace("'s", "").replace("’s", "").replace(".", ""))
     return "".join(w[0] for w in words if w.lower() not in ("of", "the", "and", "for", "de", "du", "la")).upper()
@@ -722,7 +769,6 @@ def _lookbehind_finditer(rest: re.Pattern, text: str) -> Iterator[re.Match]:
         pos = m.end() if m.end() > s else s + 1
 
 
-@lru_cache(maxsize=8)
 def _lowered(text: str) -> str | None:
     """`text` lower-cased, or None when it has a character that folds to an ASCII letter in a
     case-insensitive regex (then the lower-cased text is not a faithful index of the words in it)."""
@@ -745,6 +791,12 @@ def _keyword_positions(automaton: ahocorasick.Automaton | None, text: str) -> di
     for i, offsets in found.items():
         found[i] = sorted(set(offsets))
     return found
+
+
+@lru_cache(maxsize=8)
+def _text_keywords(text: str) -> dict[int, list[int]] | None:
+    """_keyword_positions of the anaphors' and the patterns' keywords (see _Tables.tail_keys), once per text."""
+    return _keyword_positions(_tables().tail_keys, text)
 
 
 def _place_matches(sc: _Scanner, text: str, rtext: str, keyword_at: list[int]) -> Iterator[re.Match]:
@@ -792,12 +844,19 @@ class _PatternScan:
 
     def __init__(self, text: str, t: _Tables):
         self.text = text
-        self.keyword_at = _keyword_positions(t.tail_keys, text)
+        self.keyword_at = _text_keywords(text)
+        self.base = t.tail_base
         self._rtext: str | None = None
+
+    def candidates(self, scanners: list[_Scanner]) -> list[int]:
+        """Indices of the `scanners` that may match, in order: a "place" scanner needs its keyword."""
+        if self.keyword_at is None:
+            return list(range(len(scanners)))
+        return [i for i, sc in enumerate(scanners) if sc.mode != "place" or self.base + i in self.keyword_at]
 
     def matches(self, i: int, sc: _Scanner) -> Iterator[re.Match]:
         if sc.mode == "place" and self.keyword_at is not None:
-            at = self.keyword_at.get(i)
+            at = self.keyword_at.get(self.base + i)
             if not at:
                 return iter(())
             if self._rtext is None:
@@ -817,6 +876,12 @@ def _known_matches(text: str, t: _Tables) -> list[tuple[int, int, str]]:
     at: dict[int, list[str]] = {}
     for end, alias in t.known_keys.iter(text):
         at.setdefault(end - len(alias) + 1, []).append(alias)
+    return _leftmost_longest(text, at)
+
+
+def _leftmost_longest(text: str, at: dict[int, list[str]]) -> list[tuple[int, int, str]]:
+    """(start, end, literal) of the matches of (?<![\\w-])(<the literals, longest first>)(?![\\w-]) in `text`,
+    given where each literal occurs (`at`: start -> literals)."""
     out: list[tuple[int, int, str]] = []
     pos = 0
     for s in sorted(at):
@@ -849,8 +914,8 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
     t = _tables()
     scan = _PatternScan(text, t)
     raw: list[AgencyMention] = []
-    for i, (pattern, sc) in enumerate(zip(t.patterns, t.scanners)):
-        for m in scan.matches(i, sc):
+    for i in scan.candidates(t.scanners):
+        for m in scan.matches(i, t.scanners[i]):
             place = _place_of(m.group("place"))
             if not place:
                 continue
@@ -868,11 +933,8 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
                 name = place + " " + _title(text[m.end("place"):end], t.lowercase_words)
             else:
                 name = _title(text[start:m.start("place")], t.lowercase_words) + " " + place + text[m.end("place"):end]
-            name = _canonical(name)
-            for rx, rep in t.rename:
-                name = rx.sub(rep, name)
-            name = t.alias_to_name.get(name, name)
-            if _fold(name) in t.not_agencies:
+            name = _pattern_name(name)
+            if name is None:
                 continue
             raw.append(AgencyMention(start, end, name, "agency:pattern"))
     for s, e, alias in _known_matches(text, t):
@@ -930,9 +992,15 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
         if _CAPS_TOKEN.fullmatch(tok) and _token_in(text, tok):
             abbreviations[tok] = next(iter(bodies))
     if abbreviations:
-        abbr_re = re.compile(r"(?<![\w-])(" + _alternation(map(re.escape, abbreviations)) + r")(?![\w-])")
-        for m in abbr_re.finditer(text):
-            kept.append(AgencyMention(m.start(), m.end(), abbreviations[m.group(1)], "agency:abbreviation"))
+        # (the matches of (?<![\w-])(<abbreviations, longest first>)(?![\w-]), found with str.find)
+        at: dict[int, list[str]] = {}
+        for abbr in abbreviations:
+            s = text.find(abbr)
+            while s >= 0:
+                at.setdefault(s, []).append(abbr)
+                s = text.find(abbr, s + 1)
+        for s, e, abbr in _leftmost_longest(text, at):
+            kept.append(AgencyMention(s, e, abbreviations[abbr], "agency:abbreviation"))
         kept = _resolve_overlaps(kept)
 
     # One name per body: a short form that begins or ends a longer name the text gives
@@ -948,7 +1016,9 @@ def _scan(text: str) -> tuple[AgencyMention, ...]:
             mapping[n] = longer[0]
         elif n in t.country_aliases and _document_place(text)[0] in t.country_aliases[n]:
             mapping[n] = t.country_aliases[n][_document_place(text)[0]]
-        elif n.endswith(" Police") and "US" in t.place_police and _document_place(text)[0] == "US":
+        elif n.endswith(" Police") and "US" in t.place_police and _place_candidates(n[:-len(" Police")], "US", None) \
+                and _document_place(text)[0] == "US":
+            # (a US place of that name first, cheaply: without one the document's country does not matter)
             place = n[: -len(" Police")]
             hits = _place_candidates(place, *_document_place(text))
             if hits and hits[0].kind == "city":
@@ -980,19 +1050,19 @@ def _quote_spans(text: str, t: _Tables) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if t.opener_re is None:
         return spans
-    for para in _PARAGRAPH.finditer(text):
-        p = para.group()
-        base = para.start()
-        i = 0
-        while True:
-            om = t.opener_re.search(p, i)
-            if om is None:
-                break
-            i = om.start()
-            j = p.find(t.opener_close[p[i]], i + 1)
-            end = j if j >= 0 else len(p)
-            spans.append((base + i, base + end + 1))
-            i = end + 1
+    i = 0
+    while True:
+        om = t.opener_re.search(text, i)
+        if om is None:
+            break
+        i = om.start()
+        paragraph_end = text.find("\n", i)
+        if paragraph_end < 0:
+            paragraph_end = len(text)
+        j = text.find(t.opener_close[text[i]], i + 1, paragraph_end)
+        end = j if j >= 0 else paragraph_end
+        spans.append((i, end + 1))
+        i = end + 1
     return spans
 
 
@@ -1026,17 +1096,27 @@ def _matches_at(rx: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Mat
             pos = m.end() if m.end() > s else s + 1
 
 
+@lru_cache(maxsize=4096)
+def _anaphors_fitting(name: str) -> tuple[int, ...]:
+    """Indices of the anaphors that can refer to the body `name` (memoised: names recur across documents)."""
+    return tuple(j for j, (_, target) in enumerate(_tables().anaphors) if target.search(name))
+
+
 def _anaphors(text: str, mentions: tuple[AgencyMention, ...], t: _Tables) -> list[AgencyMention]:
     """References to a named body ("the sheriff's office", "the council", "police") when exactly one fits."""
-    names = {m.name for m in mentions}
+    fits_of: dict[int, list[str]] = {}
+    for name in {m.name for m in mentions}:
+        for j in _anaphors_fitting(name):
+            fits_of.setdefault(j, []).append(name)
     out = []
     keyword_at: dict[int, list[int]] | None | bool = False  # looked up when first needed
-    for j, (rx, target) in enumerate(t.anaphors):
-        fits = [n for n in names if target.search(n)]
+    for j in sorted(fits_of):
+        fits = fits_of[j]
         if len(fits) != 1:
             continue
+        rx = t.anaphors[j][0]
         if keyword_at is False:
-            keyword_at = _keyword_positions(t.anaphor_keys, text)
+            keyword_at = _text_keywords(text)
         if keyword_at is not None and t.anaphor_scannable[j]:
             found = _matches_at(rx, text, keyword_at.get(j, []))
         else:
@@ -1128,32 +1208,50 @@ class _Evidence:
     strong: bool = False  # directed or carried out (what a prosecutor needs)
 
 
+_STRONGEST = (3, True)  # (level, strong) of the best evidence there is
+
+
 class _SentenceCues:
     """Whether a cue regex (_Tables.cues) matches a string of one sentence's length (the sentence with
     quotations, and maybe mentions, blanked). A match can only start where the cue's first word is in
-    the whole text with quotations blanked (`offsets`, from _operation_context), which blanking more of
-    the sentence cannot add; answers are memoised per string."""
+    `masked_quotes`, the sentence with quotations blanked (`offsets`, looked up when first needed), which
+    blanking more of the sentence (`spans`, the mentions: see blank) cannot add; answers are memoised
+    per string. Case-insensitive regexes search the lower-cased string when literals.CuePattern finds
+    that equivalent."""
 
-    def __init__(self, t: _Tables, offsets: dict[int, list[int]] | None, lo: int, hi: int):
-        self.t, self.offsets, self.lo, self.hi = t, offsets, lo, hi
+    def __init__(self, t: _Tables, masked_quotes: str, spans: list[tuple[int, int]]):
+        self.t = t
+        self.masked_quotes, self.spans = masked_quotes, spans
+        self.offsets: dict[int, list[int]] | None | bool = False
         self.memo: dict[tuple[int, str], bool] = {}
+        self.blanks: dict[tuple[int, int] | None, str] = {}
+
+    def blank(self, a: int, b: int) -> str:
+        """The sentence with quotations, `spans` and the mention a..b blanked (for looking up cue words);
+        the same string for every mention among `spans`, so built once for them."""
+        key = None if (a, b) in self.spans else (a, b)
+        s = self.blanks.get(key)
+        if s is None:
+            s = self.blanks[key] = _blank_spans(self.masked_quotes, self.spans + [(a, b)])
+        return s
+
+    def has_action(self, a: int, b: int) -> bool:
+        """Whether the sentence has an action verb or noun outside quotations and mentions."""
+        blank = self.blank(a, b)
+        return self.search(_ACTION, blank) or self.search(_ACTION_NOUN, blank)
 
     def search(self, which: int, s: str) -> bool:
         key = (which, s)
         hit = self.memo.get(key)
         if hit is None:
-            rx = self.t.cues[which]
-            if self.offsets is None or not self.t.cue_scannable[which]:
-                hit = rx.search(s) is not None
+            rx, haystack = self.t.cue_patterns[which].pick(s, strict=True)
+            if self.offsets is False:
+                self.offsets = _keyword_positions(self.t.cue_keys, self.masked_quotes)
+            if self.offsets is None or not self.t.cue_scannable[which] or \
+                    (which in _WHOLE_KEY_CUES and s != self.masked_quotes):
+                hit = rx.search(haystack) is not None
             else:
-                hit = False
-                at = self.offsets.get(which, ())
-                for i in range(bisect_left(at, self.lo), len(at)):
-                    if at[i] >= self.hi:
-                        break
-                    if rx.match(s, at[i] - self.lo):
-                        hit = True
-                        break
+                hit = any(rx.match(haystack, at) for at in self.offsets.get(which, ()))
             self.memo[key] = hit
         return hit
 
@@ -1162,20 +1260,15 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
            t: _Tables, prev: _Evidence | None, prev_gap: str | None, cues: _SentenceCues | None = None) -> _Evidence:
     """Participation evidence of the mention sent_text[a:b]; `spans` are the mentions to mask around it."""
     if cues is None:
-        cues = _SentenceCues(t, None, 0, len(sent_text))
+        cues = _SentenceCues(t, masked_quotes, spans)
     left, right = sent_text[:a], sent_text[b:]
     others = [sp for sp in spans if sp != (a, b)]
     # masked: other mentions a placeholder
-    left_m = _mask(sent_text, others, masked_quotes, 0, a)
-    right_m = _mask(sent_text, others, masked_quotes, b, len(sent_text))
-    blank = _blank(masked_quotes, spans + [(a, b)])
-    _has_action: list[bool] = []
-
-    def has_action() -> bool:  # looked up when first needed
-        if not _has_action:
-            _has_action.append(cues.search(_ACTION, blank) or cues.search(_ACTION_NOUN, blank))
-        return _has_action[0]
-
+    if others:
+        left_m = _mask(sent_text, others, masked_quotes, 0, a)
+        right_m = _mask(sent_text, others, masked_quotes, b, len(sent_text))
+    else:
+        left_m, right_m = left, right
     if cues.search(_GENERIC, masked_quotes):
         return _Evidence(0, "generic")
     if _FORMER_LEFT.search(left):
@@ -1190,7 +1283,7 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
         return _Evidence(3, prev.reason, prev.strong)
     if t.partner_end.search(left_m):
         return _Evidence(3, "partner", True)
-    if t.personnel_end.search(left_m) and has_action():
+    if t.personnel_end.search(left_m) and cues.has_action(a, b):
         return _Evidence(3, "personnel", True)
     with_ = _BARE_WITH.search(left_m)
     if with_:
@@ -1218,13 +1311,13 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
     if walked and walked[0] == "action":
         strong = not t.prosecution_verb.fullmatch(walked[1])
         return _Evidence(3, "subject", strong)
-    if kind == GOVERNMENT and not speaker and cues.search(_CIVIL, blank):
+    if kind == GOVERNMENT and not speaker and cues.search(_CIVIL, cues.blank(a, b)):
         return _Evidence(3, "civil")
     if ((walked and walked[0] == "speech") or speaker) and t.no_comment.search(right_m):
         return _Evidence(0, "no-comment")
     if (walked and walked[0] == "speech") or speaker:
-        return _Evidence(2 if has_action() else 0, "speaker" if speaker else "self-report")
-    if has_action():
+        return _Evidence(2 if cues.has_action(a, b) else 0, "speaker" if speaker else "self-report")
+    if cues.has_action(a, b):
         return _Evidence(1, "action-sentence")
     return _Evidence(0, "none")
 
@@ -1242,32 +1335,22 @@ def _mask(sent_text: str, spans: list[tuple[int, int]], masked_quotes: str, lo: 
     return "".join(out)
 
 
-def _blank(masked_quotes: str, spans: list[tuple[int, int]]) -> str:
-    """The sentence with quotations and mentions blanked (for looking up cue words)."""
-    chars = list(masked_quotes)
-    for a, b in spans:
-        chars[a:b] = " " * (b - a)
-    return "".join(chars)
-
-
 def _is_list_gap(gap: str) -> bool:
     gap = _PARENTHESES.sub(" ", gap)
     return bool(_LIST_GAP.fullmatch(gap))
 
 
 @lru_cache(maxsize=8)
-def _operation_context(text: str) -> tuple[list[AgencyMention], list[int], list[tuple[int, int]], str,
-                                          dict[int, list[int]] | None]:
+def _operation_context(text: str) -> tuple[list[AgencyMention], list[int], list[tuple[int, int]], str]:
     """What operation_agencies needs of the whole text, once per text (it is called once per operation
-    report): every mention with the anaphors in text order, their starts, the quotation spans, the
-    text with quotations blanked, and where the cue words are in it (see _SentenceCues)."""
+    report): every mention with the anaphors in text order, their starts, the quotation spans and the
+    text with quotations blanked."""
     t = _tables()
     mentions = _scan(text)
     everything = sorted(list(mentions) + _anaphors(text, mentions, t), key=lambda m: m.start)
     quotes = _quote_spans(text, t)
     blanked = _blank_spans(text, quotes)
-    cue_at = _keyword_positions(t.cue_keys, blanked) if everything else None
-    return everything, [m.start for m in everything], quotes, blanked, cue_at
+    return everything, [m.start for m in everything], quotes, blanked
 
 
 def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
@@ -1278,7 +1361,7 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
     if not sentences:
         return []
     t = _tables()
-    everything, starts, quotes, blanked, cue_at = _operation_context(text)
+    everything, starts, quotes, blanked = _operation_context(text)
     best: dict[str, tuple[_Evidence, AgencyMention]] = {}
     for sent in sentences:
         inside = []
@@ -1291,18 +1374,20 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
         if not inside:
             continue
         stext = text[sent.start:sent.end]
-        if sent.start >= 0:
-            masked_quotes = blanked[sent.start:sent.end]
-            cues = _SentenceCues(t, cue_at, sent.start, sent.start + len(stext))
-        else:  # pragma: no cover - sentences are spans of the text
-            masked_quotes = "".join(" " if _inside(sent.start + i, quotes) else c for i, c in enumerate(stext))
-            cues = _SentenceCues(t, None, 0, len(stext))
         spans = [(m.start - sent.start, m.end - sent.start) for m in inside]
         # bare personnel words that refer to a body ("deputies", "police") stay words when masking
         maskable = [sp for sp, m in zip(spans, inside)
                     if not (m.rule == "agency:anaphor" and not text[m.start:m.end].lower().startswith("the "))]
+        if sent.start >= 0:
+            masked_quotes = blanked[sent.start:sent.end]
+        else:  # pragma: no cover - sentences are spans of the text
+            masked_quotes = "".join(" " if _inside(sent.start + i, quotes) else c for i, c in enumerate(stext))
+        cues = _SentenceCues(t, masked_quotes, maskable)
         prev: _Evidence | None = None
         for k, m in enumerate(inside):
+            old = best.get(m.name)
+            if old is not None and k == len(inside) - 1 and (old[0].level, old[0].strong) == _STRONGEST:
+                break  # its evidence could neither beat the old nor be a list partner's `prev`: not judged
             if _inside(m.start, quotes):
                 ev = _Evidence(0, "quoted")
             else:
@@ -1310,7 +1395,6 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
                 ev = _judge(spans[k][0], spans[k][1], m.kind or kind_of(m.name), stext, maskable, masked_quotes,
                             t, prev, gap, cues)
             prev = ev
-            old = best.get(m.name)
             if old is None or (ev.level, ev.strong) > (old[0].level, old[0].strong):
                 best[m.name] = (ev, m)
     out = []
