@@ -76,6 +76,27 @@ def required_factors(pattern: str) -> set[str] | None:
     return _sequence(list(parsed))
 
 
+def starts_with_character(pattern: str) -> bool:
+    """Whether every match of `pattern` starts with a literal character or one of a (positive)
+    character class: the regex engine then scans for those instead of trying every position."""
+    try:
+        items = list(sre_parse.parse(pattern))
+    except re.error:
+        return False
+    while items and items[0][0] is sre_constants.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is sre_constants.LITERAL:
+        return True
+    if op is sre_constants.IN:
+        return not any(item_op is sre_constants.NEGATE for item_op, _ in arg)
+    if op is sre_constants.BRANCH:
+        return all(branch and list(branch)[0][0] is sre_constants.LITERAL for branch in arg[1])
+    return False
+
+
 class PatternIndex:
     """Which of many patterns may match a text, found in one pass over it."""
 
@@ -96,13 +117,26 @@ class PatternIndex:
             self._automaton.make_automaton()
         self._has_words = bool(owners)
 
-    def candidates(self, text: str) -> list[int]:
-        """Indexes of the patterns that may match `text`, in pattern order."""
-        found = set(self._always)
+    def candidates(self, text: str, lowered: str | None = None) -> list[int]:
+        """Indexes of the patterns that may match `text`, in pattern order.
+
+        Pass `lowered` (text.lower()) when the caller has it already."""
+        if not self._has_words:
+            return list(self._always)
+        # Each distinct owner tuple once: a common word may occur many times.
+        owner_sets = {indexes for _, indexes in self._automaton.iter(text.lower() if lowered is None else lowered)}
+        return sorted(set(self._always).union(*owner_sets))
+
+    def ends(self, lowered: str) -> dict[int, list[int]]:
+        """{index: offsets of the last characters of its required words in `lowered`, in text order}
+        for the patterns that may match the lower-cased text `lowered`; [-1] for those without
+        required words."""
+        ends: dict[int, list[int]] = {i: [-1] for i in self._always}
         if self._has_words:
-            for _, indexes in self._automaton.iter(text.lower()):
-                found.update(indexes)
-        return sorted(found)
+            for end, indexes in self._automaton.iter(lowered):
+                for i in indexes:
+                    ends.setdefault(i, []).append(end)
+        return ends
 
 
 def lowercase_source(pattern: str) -> str | None:

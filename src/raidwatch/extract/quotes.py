@@ -33,12 +33,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Evidence, Quote
-from .literals import PatternIndex
+from .literals import CuePattern, PatternIndex
 from .registry import lexicon
-from .text import Sentence, paragraphs, split_sentences
+from .text import Sentence, paragraphs, split_sentences, word_run_start
 
 _TIERS = ("title", "organisation", "person")
 _MAX_DEPTH = 4
+
+# Patterns used per quotation, compiled once.
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Z&]{1,6}\b")
+_INITIALS = re.compile(r"(?:[A-Z]\.?)+")
+_WORD = re.compile(r"\w+")
+_COLLECTIVE_WORD = re.compile(r"[\w'’-]+")
+_PRONOUN_SUBJECT = re.compile(r"(?:he|she|they|it)(?:\s+\w+)?")
+_SPACES = re.compile(r"\s+")
+_ENDS_PUNCTUATED = re.compile(r"[.,!?]$")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 @dataclass
@@ -74,7 +84,7 @@ class _Lex:
     speech_first: re.Pattern  # a speech verb and what follows it ("said X, a Y")
     reporting: re.Pattern    # speech and other reporting verbs: "X welcomed ...", "X said ..."
     subject_end: re.Pattern  # any verb that ends a sentence's subject
-    cues: dict
+    cues: dict  # tier -> [(role, case-insensitive cue)]
     role_order: tuple
     not_quote: re.Pattern
     collectives: frozenset
@@ -103,7 +113,7 @@ def _lex() -> _Lex:
     reporting = _verb_alternation(set(lex["speech_verbs"]) | set(lex.get("reporting_verbs", [])))
     subject = _verb_alternation(set(lex["speech_verbs"]) | set(lex.get("reporting_verbs", []))
                                 | set(lex.get("subject_verbs", [])))
-    cues: dict[str, list[tuple[str, re.Pattern]]] = {tier: [] for tier in _TIERS}
+    cues: dict[str, list[tuple[str, CuePattern]]] = {tier: [] for tier in _TIERS}
     sources: dict[str, list[str]] = {tier: [] for tier in _TIERS}
     for role in lex["role_order"]:
         spec = lex["roles"].get(role) or {}
@@ -111,7 +121,7 @@ def _lex() -> _Lex:
             spec = {"organisation": spec}
         for tier in _TIERS:
             for pattern in spec.get(tier) or []:
-                cues[tier].append((role, re.compile(pattern, re.IGNORECASE)))
+                cues[tier].append((role, CuePattern(pattern, "", "")))
                 sources[tier].append(pattern)
     ana = lex.get("anaphora", {})
     return _Lex(
@@ -201,19 +211,23 @@ def _mask(text: str, segs: list[_Segment]) -> str:
     """The text with quoted words blanked out (same length, same offsets).
 
     A final . ! ? of the quoted words and an initial capital are kept so that
-    sentences still end and start there.
+    sentences still end and start there. The segments are disjoint and in text order.
     """
-    chars = list(text)
+    pieces = []
+    cursor = 0
     for seg in segs:
         a, b = seg.start + 1, seg.end - (1 if seg.closed else 0)
         inner = text[a:b].rstrip()
-        keep = {a + len(inner) - 1} if inner and inner[-1] in ".!?" else set()
+        blank = "\n".join(" " * len(line) for line in text[a:b].split("\n"))
         if inner[:1].isupper() or inner[:1].isdigit():
-            keep.add(a)  # a capital after the opening mark starts a sentence
-        for k in range(a, b):
-            if k not in keep and chars[k] != "\n":
-                chars[k] = " "
-    return "".join(chars)
+            blank = inner[0] + blank[1:]  # a capital after the opening mark starts a sentence
+        if inner and inner[-1] in ".!?":
+            last = len(inner) - 1
+            blank = blank[:last] + inner[-1] + blank[last + 1:]
+        pieces += (text[cursor:a], blank)
+        cursor = b
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 # ----------------------------------------------------------------------------
@@ -259,7 +273,7 @@ class _Doc:
             abbr = m.group(0)
             long = self.acronyms.get(abbr) or self._initials(abbr)
             return f"{abbr} ({long})" if long else abbr
-        return re.sub(r"\b[A-Z][A-Z&]{1,6}\b", repl, desc)
+        return _ABBREVIATION.sub(repl, desc)
 
     def _initials(self, abbr: str) -> str | None:
         """A run of capitalised words elsewhere in the text whose initials spell the abbreviation."""
@@ -333,12 +347,20 @@ def _abbreviations() -> frozenset[str]:
     return frozenset(w.lower().rstrip(".") for w in words)
 
 
+_ABBREVIATION_END = re.compile(r"([\w.]+)\.[\"”’']?\s*$")
+
+
 def _ends_with_abbreviation(chunk: str) -> bool:
-    m = re.search(r"([\w.]+)\.[\"”’']?\s*$", chunk)
+    end = chunk.rstrip()
+    if end[-1:] in ("\"", "”", "’", "'"):
+        end = end[:-1]
+    if not end.endswith("."):
+        return False  # cannot match _ABBREVIATION_END: skip the search
+    m = _ABBREVIATION_END.search(chunk, word_run_start(chunk, len(end)))
     if not m:
         return False
     word = m.group(1)
-    if re.fullmatch(r"(?:[A-Z]\.?)+", word) and len(word.replace(".", "")) <= 3:
+    if _INITIALS.fullmatch(word) and len(word.replace(".", "")) <= 3:
         return True  # initials: "U.S.", "J."
     return word.lower() in _abbreviations()
 
@@ -357,6 +379,8 @@ def _merge_after_abbreviations(text: str, sents: list[Sentence]) -> list[Sentenc
         prev = merged[-1] if merged else None
         if prev and prev.paragraph == s.paragraph and _ends_with_abbreviation(text[prev.start:prev.end]):
             merged[-1] = Sentence(prev.start, s.end, text[prev.start:s.end], prev.paragraph, prev.index)
+        elif s.index == len(merged):
+            merged.append(s)  # already numbered as it would be renumbered
         else:
             merged.append(Sentence(s.start, s.end, s.text, s.paragraph, len(merged)))
     return merged
@@ -400,7 +424,7 @@ def _long_form(before: str, abbr: str) -> str | None:
 
 
 def _word_count(s: str) -> int:
-    return len(re.findall(r"\w+", s))
+    return len(_WORD.findall(s))
 
 
 def _post_desc(doc: _Doc, a: int, b: int) -> tuple[str, int] | None:
@@ -500,14 +524,24 @@ def _tiered_role(doc: _Doc, desc: str) -> str | None:
     return cache[desc]
 
 
+def _finditer(cue: CuePattern, text: str, lowered: str):
+    """The matches of `cue` in `text` (only their offsets are used), as its (?i) form finds them."""
+    pattern, haystack = cue.pick(text, lowered, strict=True)
+    return pattern.finditer(haystack)
+
+
 def _tiered_role_uncached(doc: _Doc, desc: str) -> str | None:
     desc = doc.expand(_LOCATIVE.sub(" ", desc))
+    lowered = desc.lower()
     order = doc.lex.role_order
     for tier in _TIERS:
         found = []
         cues = doc.lex.cues[tier]
-        for role, pattern in (cues[i] for i in doc.lex.cue_index[tier].candidates(desc)):
-            for m in pattern.finditer(desc):
+        for role, cue in (cues[i] for i in doc.lex.cue_index[tier].candidates(desc, lowered)):
+            # a cue's first match is its earliest: later ones never win the choice below
+            pattern, haystack = cue.pick(desc, lowered, strict=True)
+            m = pattern.search(haystack)
+            if m is not None:
                 found.append((m.start(), -(m.end() - m.start()), role))
         if found:
             if tier == "person":
@@ -554,7 +588,7 @@ def _surname(doc: _Doc, desc: str) -> str | None:
 
 
 def _is_collective(doc: _Doc, desc: str) -> bool:
-    words = re.findall(r"[\w'’-]+", desc.strip().lower())
+    words = _COLLECTIVE_WORD.findall(desc.strip().lower())
     while words and words[0] in {"but", "and", "however", "some", "many", "most", "other", "several", "few", "a",
                                  "local", "the", "both", "all", "those", "these"}:
         words = words[1:]
@@ -586,7 +620,7 @@ class _Resolver:
         low = d.lower()
         if depth > _MAX_DEPTH:
             return "other", "depth"
-        if low in doc.lex.pronouns or re.fullmatch(r"(?:he|she|they|it)(?:\s+\w+)?", low):
+        if low in doc.lex.pronouns or _PRONOUN_SUBJECT.fullmatch(low):
             return self.pronoun(low.split()[0], pos, depth)
         role = _cue_role(doc, d)
         if role:
@@ -674,10 +708,11 @@ class _Resolver:
         for i in range(j, max(-1, j - sentences - 1), -1):
             s = doc.sents[i]
             body = doc.expand(doc.masked[s.start:min(s.end, body_end)])
+            lowered = body.lower()
             organisation = doc.lex.cues["organisation"]
             found = [(m.start(), role)
-                     for role, pattern in (organisation[i] for i in doc.lex.cue_index["organisation"].candidates(body))
-                     for m in pattern.finditer(body)]
+                     for role, cue in (organisation[i] for i in doc.lex.cue_index["organisation"].candidates(body, lowered))
+                     for m in _finditer(cue, body, lowered)]
             if found:
                 return max(found)[1]
             body_end = s.start
@@ -797,9 +832,9 @@ def _not_a_quotation(doc: _Doc, group: _Group) -> str | None:
     first = group.pieces[0]
     lead = doc.masked[doc.sents[doc.sent_at(first.start)].start:first.start]
     whole_sentence = not lead.strip() or lead.rstrip().endswith(":")
-    if _word_count(inner) < 4 and not (whole_sentence and re.search(r"[.,!?]$", inner)):
+    if _word_count(inner) < 4 and not (whole_sentence and _ENDS_PUNCTUATED.search(inner)):
         return "short"  # a few words inside a sentence: scare quotes or a name
-    words = re.findall(r"[^\W\d_][\w'’-]*", inner)
+    words = _NAME_WORD.findall(inner)
     if len(group.pieces) == 1 and 2 <= len(words) <= 8 and all(w[0].isupper() for w in words) \
             and not re.search(r"[.!?]$", inner):
         return "name"
@@ -849,7 +884,7 @@ def find_quotes(text: str) -> list[Quote]:
                 continue
             resolver.current = group
             role, how = resolver.role(desc, attribution.pos)
-            speaker = re.sub(r"\s+", " ", desc)[:120]
+            speaker = _SPACES.sub(" ", desc)[:120]
         group.role, group.speaker = role, speaker
         previous = group
         s_start = min(doc.sents[group.sent_first].start, first.start)

@@ -8,13 +8,18 @@ unrelated crime count against, with weights from `relevance.yaml`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import islice
 
 from .literals import CuePattern, PatternIndex
 from .registry import lexicon
-from .text import Sentence, sentences_matching
+from .text import Sentence, SentenceTest, iter_sentences_matching
 
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
+# A first-person word, \b(?:I|I'm|I've|my|me)\b, as far as whether a sentence has one goes ("I'm"
+# and "I've" start with "I" and a boundary): the word boundary before is a look-behind after its
+# first letter, so that the regex engine scans for "I" and "m" instead of trying every position.
+_FIRST_PERSON = re.compile(r"I(?<!\wI)\b|m[ye](?<!\wm[ye])\b")
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 
 
@@ -38,25 +43,36 @@ def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool
 
     lowered = text.lower()
 
-    def hits(cue: CuePattern) -> set[int]:
-        return sentences_matching(*cue.pick(text, lowered), sentences)
-
-    topic_hits = hits(topic)
-    both = len(topic_hits & hits(action))
-    topic_sentences = len(topic_hits)
+    # Topic sentences (counted up to 6) and those of them with an action term (up to 4): no more count.
+    topic_sentences = both = 0
+    has_action = SentenceTest(*action.pick(text, lowered), sentences)
+    for k in iter_sentences_matching(*topic.pick(text, lowered), sentences):
+        topic_sentences += 1
+        if both < 4 and has_action(k):
+            both += 1
+        if both >= 4 and topic_sentences >= 6:
+            break
     score = min(both, 4) * 1.0 + (1.5 if has_count else 0.0) + (0.5 if has_agency else 0.0)
     weights = lex.get("negative_weights", {})
     kinds = list(negatives)
-    present = {kinds[i] for i in negative_index.candidates(text)}  # kinds whose required words occur
-    for kind, pattern in negatives.items():
-        count = len(hits(pattern)) if kind in present else 0
+    starts = [s.start for s in sentences]
+    # Kinds whose required words occur (see literals.py), where the first of them ends
+    word_ends = negative_index.ends(lowered)
+    for i in sorted(word_ends):
+        kind, cue, ends = kinds[i], negatives[kinds[i]], word_ends[i]
+        pattern, haystack = cue.pick(text, lowered)
+        # On lower-cased text no sentence before the first word holds a match; four count.
+        first = max(0, bisect_right(starts, ends[0]) - 1) if pattern is cue.fast else 0
+        count = sum(1 for _ in islice(iter_sentences_matching(pattern, haystack, sentences[first:]), 4))
         if count:
             damp = 0.5 if kind == "unrelated" and topic_sentences >= 6 else 1.0
             score -= float(weights.get(kind, 0.5)) * min(count, 4) * damp
     if any(header.search(s.text) for s in sentences if s.paragraph <= 2):
         score -= float(lex.get("header_label_weight", 0))
-    first_person = sum(1 for s in sentences if _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
-    if first_person >= int(lex.get("first_person_sentences", 3)):
+    needed = int(lex.get("first_person_sentences", 3))
+    speaking = (s for s in sentences if _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
+    first_person = sum(1 for _ in islice(speaking, needed))  # more do not count
+    if first_person >= needed:
         score -= float(lex.get("first_person_weight", 0))
     return round(score, 3), score >= float(lex["threshold"])
 

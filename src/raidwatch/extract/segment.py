@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .literals import CuePattern
+from .literals import CuePattern, PatternIndex
 from .registry import lexicon
 from .text import Sentence
 
@@ -26,10 +26,28 @@ class Block:
 @lru_cache(maxsize=1)
 def _patterns():
     lex = lexicon("segments")
-    background = CuePattern("|".join(lex["background_markers"]), r"\b(?:", ")")
+    background = _Marker("|".join(lex["background_markers"]), ")")
     opener = re.compile(lex["roundup_opener"])
-    aggregate = CuePattern("|".join(lex["aggregate_markers"]), r"\b(?:", r")\b")
+    aggregate = _Marker("|".join(lex["aggregate_markers"]), r")\b")
     return background, opener, aggregate
+
+
+class _Marker:
+    """A case-insensitive marker alternation, searched only in sentences holding one of its
+    required words (see literals.py): on lower-cased text it cannot match in the others."""
+
+    __slots__ = ("cue", "words")
+
+    def __init__(self, source: str, suffix: str):
+        self.cue = CuePattern(source, r"\b(?:", suffix)
+        self.words = PatternIndex([source])
+
+    def search(self, text: str) -> "re.Match | None":
+        lowered = text.lower()
+        pattern, haystack = self.cue.pick(text, lowered)
+        if pattern is self.cue.fast and not self.words.candidates(text, lowered):
+            return None
+        return pattern.search(haystack)
 
 
 def is_aggregate(sentence: Sentence) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,9 +31,25 @@ def _abbreviations() -> frozenset[str]:
     return frozenset(a.lower() for a in lexicon("text")["abbreviations"])
 
 
+_ABBREVIATION_END = re.compile(r"(\b[\w.]+)\.$")
+_CLOSERS = "\"'”’)]"
+
+
+def word_run_start(text: str, end: int) -> int:
+    """Where the run of word characters (as the regex \\w sees them) and dots ending at `end` starts:
+    a pattern of them anchored at `end` matches nowhere before, so it need not be searched for there."""
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_."):
+        start -= 1
+    return start
+
+
 def _is_abbreviation(chunk: str) -> bool:
     """True when the text before a full stop ends with a known abbreviation or an initial."""
-    match = re.search(r"(\b[\w.]+)\.$", chunk.rstrip("\"'”’)]"))
+    stripped = chunk.rstrip(_CLOSERS)
+    if not stripped.endswith((".", ".\n")):
+        return False  # cannot match _ABBREVIATION_END: skip the search
+    match = _ABBREVIATION_END.search(stripped, word_run_start(stripped, len(stripped.rstrip("\n"))))
     if not match:
         return False
     word = match.group(1)
@@ -42,12 +59,15 @@ def _is_abbreviation(chunk: str) -> bool:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of non-empty lines (one line = one paragraph in news text)."""
+    """Spans of non-empty lines (one line = one paragraph in news text), without their outer spaces."""
     spans = []
-    for match in re.finditer(r"[^\n]+", text):
-        if match.group().strip():
-            lead = len(match.group()) - len(match.group().lstrip())
-            spans.append((match.start() + lead, match.end() - (len(match.group()) - len(match.group().rstrip()))))
+    offset = 0
+    for line in text.split("\n"):
+        core = line.strip()
+        if core:
+            lead = len(line) - len(line.lstrip())
+            spans.append((offset + lead, offset + lead + len(core)))
+        offset += len(line) + 1
     return spans
 
 
@@ -58,10 +78,11 @@ def split_sentences(text: str) -> list[Sentence]:
         block = text[p_start:p_end]
         cursor = 0
         for match in _BOUNDARY.finditer(block):
+            if _is_abbreviation(block[cursor:match.start() + 1]):
+                punctuation = match.group()
+                if "!" not in punctuation and "?" not in punctuation:
+                    continue
             piece = block[cursor:match.end()].rstrip()
-            before = block[cursor:match.start() + 1]
-            if _is_abbreviation(before) and not re.search(r"[!?]", match.group()):
-                continue
             if piece.strip():
                 s = p_start + cursor
                 sentences.append(Sentence(s, s + len(piece), piece, p_index, len(sentences)))
@@ -79,9 +100,13 @@ def sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]
     One pass over the text instead of one search per sentence; a match must lie inside a
     sentence, as it would when each sentence is searched on its own.
     """
-    hits: set[int] = set()
+    return set(iter_sentences_matching(pattern, text, sentences))
+
+
+def iter_sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]) -> Iterator[int]:
+    """The indexes of `sentences_matching`, in order, found as they are asked for."""
     if not sentences:
-        return hits
+        return
     starts = [s.start for s in sentences]
     pos, end = sentences[0].start, sentences[-1].end
     while pos < end:
@@ -90,8 +115,29 @@ def sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]
             break
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and m.end() <= sentences[k].end:
-            hits.add(k)
-            pos = sentences[k + 1].start if k + 1 < len(sentences) else end
-        else:
-            pos = sentences[k + 1].start if k + 1 < len(sentences) else end
-    return hits
+            yield k
+        pos = sentences[k + 1].start if k + 1 < len(sentences) else end
+
+
+class SentenceTest:
+    """Whether `pattern` matches in a sentence, as `sentences_matching` decides it (the first match
+    from the sentence's start lies inside it), for sentences asked in text order: a search whose
+    match lies beyond a sentence answers for the sentences up to that match."""
+
+    __slots__ = ("pattern", "text", "sentences", "searched_from", "match")
+
+    def __init__(self, pattern: re.Pattern, text: str, sentences: list[Sentence]):
+        self.pattern, self.text, self.sentences = pattern, text, sentences
+        self.searched_from: int | None = None
+        self.match: re.Match | None = None
+
+    def __call__(self, k: int) -> bool:
+        sentences = self.sentences
+        start = sentences[k].start
+        if self.searched_from is None or self.searched_from > start or (
+                self.match is not None and self.match.start() < start):
+            self.match = self.pattern.search(self.text, start, sentences[-1].end)
+            self.searched_from = start
+        m = self.match
+        return (m is not None and (k + 1 == len(sentences) or m.start() < sentences[k + 1].start)
+                and m.end() <= sentences[k].end)
