@@ -37,6 +37,17 @@ def test_numbers_skip_statutes_phones_and_percentages():
     assert [n.value for n in find_numbers("F.S. 787.06, call 1-888-373-7888, 10% of cases")] == []
 
 
+@pytest.mark.parametrize("text", [
+    "Police said About TWENTY-ONE people, more than 1,200 men and nearly a Couple dozen women, aged 19 to 45, were held.",
+    "Some 40 officers, abc123 one_two 1one, an estimated two hundred and five, up to 3 flats; 22a22 x2 Fifty-Five",
+])
+def test_numbers_lower_cased_scan_finds_what_the_case_insensitive_one_finds(text):
+    from raidwatch.extract.numbers import _matches_at_starts, _tables
+    _, _, _, (pattern, _), fast, starts, start_re = _tables()
+    expected = [(m.span(), m.group().lower()) for m in _matches_at_starts(text, text.lower(), pattern, starts, start_re)]
+    assert expected and [(m.span(), m.group()) for m in fast[0].finditer(text.lower())] == expected
+
+
 def test_breakdown_keeps_the_whole():
     c = counts_of("Of the 51 arrested for prostitution, 13 were men.")
     assert c.get("arrested_sex_workers") == 51

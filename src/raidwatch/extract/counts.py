@@ -9,6 +9,7 @@ to one of the nine count fields. Parts of a breakdown ("Of the 58 arrested,
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -107,6 +108,8 @@ _ARREST_NOUN = CuePattern("arrests?", r"\b(?:", r")\b")
 _DATE_GATE = CuePattern(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:19|20)\d\d\b",
     "", "")
+# Every _DATE_GATE match holds one of these: a quick test that skips its slower scan in most sentences.
+_DATE_GATE_LITERALS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|19|20")
 _APPOSITION = re.compile(
     r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)"
     r"|,\s(?:a|an)\s[^,;]{0,40}?\d+-year-old[^,;]{0,40},|,\s(?:aged\s)?\d{1,2}(?:\s(?:and|to)\s\d{1,2})?,")
@@ -157,8 +160,8 @@ class _Scan:
 def _scan(sentence: str) -> _Scan:
     """Cached: the counts of a sentence, its corrections and its restatements all start here."""
     index, starts = _sentence_index()
-    found = index.candidates(sentence)
-    groups = [[i - lo for i in found if lo <= i < hi] for lo, hi in zip(starts, starts[1:])]
+    found = index.candidates(sentence)  # sorted
+    groups = [[i - lo for i in found[bisect_left(found, lo):bisect_left(found, hi)]] for lo, hi in zip(starts, starts[1:])]
     nouns, predicates, _, zeros, *_ = _grammar()
     lowered = sentence.lower()
     # lower() maps every character on its own except capital sigma (final or not) and İ (two characters).
@@ -220,6 +223,9 @@ def _clause_bounds(sentence: str, start: int, end: int, numbers: list[NumberMent
 GROUP = "group"  # is_part marker: a separate group of arrestees (see CountFinding.group)
 
 
+_MINORS_AFTER = re.compile(r"(?i)\s*(?:of them |of whom )?(?:were |was )?(?:under 18|minors|juveniles)")
+
+
 def _classify(noun: str | None, preds: set[str], charge: str | None, after_text: str) -> list[tuple[str, bool]]:
     """Map (noun class, predicate classes, charge category) to count fields.
 
@@ -239,8 +245,7 @@ def _classify(noun: str | None, preds: set[str], charge: str | None, after_text:
         return [("premises_closed", False)] if "close" in preds else []
     if noun == "offence":
         return []
-    if noun == "minor" or (noun in ("person", "woman", "man", None) and re.match(
-            r"(?i)^\s*(?:of them |of whom )?(?:were |was )?(?:under 18|minors|juveniles)", after_text)):
+    if noun == "minor" or (noun in ("person", "woman", "man", None) and _MINORS_AFTER.match(after_text)):
         return [("minors_identified", False)]
     fields: list[tuple[str, bool]] = []
     if noun == "victim" or "victim" in preds:
@@ -349,9 +354,11 @@ def _is_count_candidate(n: NumberMention, scan: _Scan, offset: int, date_spans, 
         return False
     if _AGE_BESIDE_NAME.match(after) or after.startswith(")"):
         return False  # "Wei Zhang, 47, of Orlando": an age beside a name
-    if _WORD_COMMA_AT_END.search(before) and _APPOSED_AGE_AFTER.match(after):
+    if _APPOSED_AGE_AFTER.match(after) and _WORD_COMMA_AT_END.search(before):
         return False  # "A woman, 29, was ...": an age in apposition
-    if _searches(_AGED_AT_END, before, scan.lower(0, rs), strict=True):
+    # _AGED_AT_END needs "age" (no other letters fold to a, g or e): most sentences skip the scan.
+    if ("age" in before.lower() if not scan.per_char else scan.lowered.find("age", 0, rs) >= 0) and _searches(
+            _AGED_AT_END, before, scan.lower(0, rs), strict=True):
         return False  # "aged 38 and 45", "aged between 22 and 58"
     if any(ds <= n.start < de for ds, de in date_spans):
         return False
@@ -382,12 +389,20 @@ def _sentence_counts(text: str, sent: Sentence) -> list[CountFinding]:
     numbers.sort(key=lambda n: n.start)
     # Only sentences naming a month or a year can hold a date that would be mistaken for a count.
     date_spans = ([d.span for d in find_dates(text, [(sent.start, sent.end)], "2000-01-01")]
-                  if numbers and _searches(_DATE_GATE, s_text, lowered, strict=True) else [])
+                  if numbers and _names_month_or_year(s_text, lowered) else [])
     numbers = [n for n in numbers if _is_count_candidate(n, scan, sent.start, date_spans, before_re, after_re)]
     if numbers:
         _number_findings(findings, scan, sent, numbers)
     _statement_findings(findings, scan, sent)
     return findings
+
+
+def _names_month_or_year(sentence: str, lowered: str) -> bool:
+    """_DATE_GATE.search(sentence); `lowered`: sentence.lower()."""
+    compiled, haystack = _DATE_GATE.pick(sentence, lowered, strict=True)
+    if compiled is _DATE_GATE.fast and not _DATE_GATE_LITERALS.search(lowered):
+        return False  # the lower-cased pattern runs on `lowered`, which has none of its literals
+    return compiled.search(haystack) is not None
 
 
 _OF_THE_GROUP = re.compile(r"(?i)\s*of (?:them|whom|those|the)")
@@ -405,7 +420,9 @@ def _number_findings(findings: list[CountFinding], scan: _Scan, sent: Sentence, 
         noun_of[n] = _noun_class(following, scan.lower(len(s_text) - len(following)), scan.noun_classes)
     # Numbers of charges ("a total of 58 offences") do not end the clause of the people charged.
     people_numbers = [n for n in numbers if noun_of[n] != "offence"]
-    appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)]
+    # Every apposition has a dash, a parenthesis or a comma: most sentences skip the scan.
+    may_appose = any(mark in s_text for mark in ",(\u2014\u2013")
+    appositions = [(m.start(), m.end()) for m in _APPOSITION.finditer(s_text)] if may_appose else []
     # Charges are scanned once per sentence; each number then takes those inside its clause.
     # Charge wording only decides arrest figures: sentences without an arrest word skip the scan.
     needs_charges = (_searches(predicates["arrest"], s_text, scan.lowered)

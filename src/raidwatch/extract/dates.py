@@ -86,10 +86,13 @@ def _runnable(lowered: str) -> frozenset[_DatePattern]:
     the literal words they require in it (or requiring none)."""
     return frozenset(_ALL_PATTERNS[i] for i in _PATTERN_INDEX.candidates(lowered))
 
-# Every date expression contains one of these words (or a year): a cheap test first.
+_DATE_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue",
+               "wed", "thu", "fri", "sat", "sun", "weekend", "yesterday", "night", "overnight", "month")
+# Every date expression contains one of these words at a word start (or a year): a cheap test first.
+# "\bword" is written "word(?<!\w...)" (no word character before the word): with every alternative
+# starting with a letter or digit, the regex engine jumps between the characters that can start one.
 _ANY_DATE_WORD = CuePattern(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|weekend|yesterday"
-    r"|night|overnight|month)|(?:19|20)\d\d", "", "")
+    "|".join(rf"{word}(?<!\w{'.' * len(word)})" for word in _DATE_WORDS) + r"|19\d\d|20\d\d", "", "")
 
 # Words right before a date that make it the date of the announcement, not of the action.
 ANNOUNCE_BEFORE = re.compile(

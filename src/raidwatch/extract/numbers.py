@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .literals import folds_like_lower
 from .registry import lexicon
 
 
@@ -36,10 +37,15 @@ def _tables():
     qual_re = "|".join(sorted((re.escape(q) for q, _ in qualifiers), key=len, reverse=True))
     pattern = re.compile(rf"(?i)\b(?:{number})\b")
     qualifier = re.compile(rf"(?i)\b(?P<qual>{qual_re})\s+$")
+    # The same patterns without (?i), for lower-cased text (see find_numbers): the lexicon's words
+    # are lower case, so these are the lower-cased forms; None if some word is not.
+    vocabulary = [*words, *lex["multiples"], *lex["articles"], *lex["pairs"], *(q for q, _ in qualifiers)]
+    lower_case = all(w == w.lower() for w in vocabulary)
+    fast = (re.compile(rf"\b(?:{number})\b"), re.compile(rf"\b(?P<qual>{qual_re})\s+$")) if lower_case else None
     starts = frozenset(w.lower() for w in [*words, *lex["articles"], *lex["pairs"]])
     # Where a number may start, found in lower-cased text (a case-sensitive alternation is fast).
     start_re = re.compile(r"\d+|\b(?:" + "|".join(sorted(map(re.escape, starts), key=len, reverse=True)) + r")\b")
-    return lex, words, dict(qualifiers), pattern, qualifier, starts, start_re
+    return lex, words, dict(qualifiers), (pattern, qualifier), fast, starts, start_re
 
 
 def _words_value(text: str, words: dict[str, int]) -> int | None:
@@ -61,24 +67,18 @@ def _words_value(text: str, words: dict[str, int]) -> int | None:
 
 def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
     """Every number in `text`; offsets are shifted by `offset` (a sentence's start)."""
-    lex, words, qualifiers, pattern, qualifier, starts, start_re = _tables()
+    lex, words, qualifiers, (pattern, qualifier), fast, starts, start_re = _tables()
     found = []
-    end = 0
-    # Only places that can start a number (digits, number words, "a"/"an"/"couple") are tried,
-    # instead of the whole pattern at every character.
     lowered = text.lower()
-    if len(lowered) == len(text):
-        positions = (m.start() for m in start_re.finditer(lowered))
-    else:  # a few characters change length when lower-cased: look word by word instead
-        positions = (t.start() for t in _TOKEN.finditer(text)
-                     if t.group()[0].isdigit() or t.group().lower() in starts)
-    for position in positions:
-        if position < end:
-            continue
-        m = pattern.match(text, position)
-        if m is None:
-            continue
-        end = m.end()
+    if fast is not None and len(lowered) == len(text) and folds_like_lower(text):
+        # The lower-cased patterns on the lower-cased text find what the (?i) ones find in `text`
+        # (CuePattern's rule); every group is read through .lower() (digits have no case).
+        (pattern, qualifier), haystack = fast, lowered
+        matches = pattern.finditer(lowered)
+    else:
+        haystack = text
+        matches = _matches_at_starts(text, lowered, pattern, starts, start_re)
+    for m in matches:
         if m.group("digits"):
             value = int(m.group("digits").replace(",", ""))
         elif m.group("words"):
@@ -91,11 +91,33 @@ def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
             article = m.group("article").lower()
             base = {**lex["articles"], **lex["pairs"]}[article]
             value = base * lex["multiples"][m.group("mult2").lower()]
-        q = qualifier.search(text, max(0, m.start() - 40), m.start())
+        q = qualifier.search(haystack, max(0, m.start() - 40), m.start())
         start = q.start() if q else m.start()
         found.append(NumberMention(start + offset, m.end() + offset, value,
                                    qualifiers.get(q.group("qual").lower()) if q else None))
     return found
+
+
+def _matches_at_starts(text: str, lowered: str, pattern: re.Pattern, starts, start_re):
+    """pattern.finditer(text), trying only places that can start a number (digits, number
+    words, "a"/"an"/"couple"): every match starts at one of them, and a digit run or a number
+    word (with a word boundary either side) starts there in the lower-cased text.
+
+    Used where the lower-cased patterns may not find the same (see find_numbers): with
+    lengths equal, the places are found in `lowered`; otherwise word by word."""
+    end = 0
+    if len(lowered) == len(text):
+        positions = (m.start() for m in start_re.finditer(lowered))
+    else:  # a few characters change length when lower-cased: look word by word instead
+        positions = (t.start() for t in _TOKEN.finditer(text)
+                     if t.group()[0].isdigit() or t.group().lower() in starts)
+    for position in positions:
+        if position < end:
+            continue
+        m = pattern.match(text, position)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
