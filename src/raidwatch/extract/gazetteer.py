@@ -1156,6 +1156,7 @@ class Gazetteer:
         strict = self._strict
         weak = self._weak
         places = self.places
+        street = self._street
         keep: list[tuple[int, int, int, list[tuple[int, str]], bool]] = []
         for start, end, sid in raw:
             entries = entries_of[sid]
@@ -1187,7 +1188,8 @@ class Gazetteer:
                 continue
             if only_names and prev is not None and prev.rstrip(".") in titles:
                 continue  # "Sheriff Lake", "Mr Bolton"
-            if only_names and any(w in self._street for w in self._next_capwords(text, end, 2)):
+            # (_next_capwords finds nothing unless a blank follows)
+            if only_names and text[end : end + 1] in (" ", "\t") and any(w in street for w in self._next_capwords(text, end, 2)):
                 continue  # "Romford Road", "Campbell Avenue", "Chorley Old Road"
             if surface in person:
                 if not prev_free:
@@ -1463,6 +1465,7 @@ class Gazetteer:
                 w *= 1.2
             elif _RESIDENCE.search(before):
                 w *= 0.6
+        institution = self._institution
         for j, mt in enumerate(islice(_TOKEN.finditer(text, m.end, m.end + 60), 4)):
             t = mt.group(0)
             tl = t.lower().replace("’", "'")
@@ -1470,7 +1473,7 @@ class Gazetteer:
                 tl2 = tl[:-2]
             else:
                 tl2 = tl
-            if tl in self._institution or tl2 in self._institution:
+            if tl in institution or tl2 in institution:
                 w *= 0.5
                 break
             if not t[0].isupper() and j > 0:
