@@ -770,6 +770,7 @@ _LOCATIVE = re.compile(
 _QUOTED = re.compile(r'"[^"\n]{1,3000}?"|“[^”\n]{1,3000}?”')
 _BYLINE = re.compile(r"^[ \t]*By[ \t]+[A-Z][^\n,|]{0,60}", re.M)
 _COUNTY_RADIUS_KM = 35.0
+_NULL_SCORE = 4.6  # _disambiguate's score of "not a place"
 # "in the city centre and Blanchardstown", "in Leith and the city centre"
 _CENTRE_BEFORE = re.compile(r"\b(?:city|town)[ -]cent(?:re|er)[ \t]*,?[ \t]+(?:and|or|&)[ \t]+$", re.I)
 _CENTRE_AFTER = re.compile(r"^[ \t]*,?[ \t]+(?:and|or|&)[ \t]+(?:the[ \t]+|its[ \t]+)?(?:city|town)[ -]cent(?:re|er)\b", re.I)
@@ -780,6 +781,25 @@ _TEXT_CACHE_SIZE = 8  # texts whose find/resolve work is kept
 _SCOPE_CACHE_SIZE = 32  # resolve() answers kept per text (one per focus scope)
 
 
+class _Ranking:
+    """A mention's candidates, most likely first, with what _disambiguate
+    needs of them precomputed once per candidate list (see
+    :meth:`Gazetteer._rank`)."""
+
+    __slots__ = ("order", "modes", "places", "base", "probs", "beliefs", "support_keys", "countries", "has_locality")
+
+    def __init__(self, order, modes, places, base, support_keys) -> None:
+        self.order: tuple[int, ...] = order  # place indices
+        self.modes: tuple[str, ...] = modes  # their name modes
+        self.places: tuple[Place, ...] = places
+        self.base: list[float] = base  # prior + name-mode penalty (read only)
+        self.probs: list[float] = _softmax(base + [_NULL_SCORE])  # beliefs before support (read only)
+        self.support_keys: list[tuple] = support_keys  # Gazetteer._support_keys per candidate
+        self.beliefs = _belief_tables(support_keys, self.probs)  # before support (read only)
+        self.countries = frozenset(k[0] for k in support_keys)
+        self.has_locality = any(p.kind in _LOCALITY_KINDS for p in places)
+
+
 class _TextState:
     """What find() and resolve() compute from a text alone."""
 
@@ -787,7 +807,7 @@ class _TextState:
 
     def __init__(self, found: list) -> None:
         self.found = found
-        self.mentions: list[Mention] = [m for m, _, _ in found]
+        self.mentions: list[Mention] = [m for m, _ in found]
         self.picks: list[tuple[int | None, float]] | None = None
         self.ids: list[int] = []
         self.headline_end = -1
@@ -865,7 +885,7 @@ class Gazetteer:
         ]
         self._text_cache: OrderedDict[str, _TextState] = OrderedDict()
         # candidate lists -> _rank() (a few thousand distinct lists at most)
-        self._ranked: dict[tuple[tuple[int, str], ...], tuple] = {}
+        self._ranked: dict[tuple[tuple[int, str], ...], _Ranking] = {}
         self._cache_lock = threading.Lock()
         self._ancestor_cache: dict[int, tuple[str, ...]] = {}
         self._support_key_cache: dict[int, tuple] = {}
@@ -1088,12 +1108,12 @@ class Gazetteer:
                 self._text_cache.popitem(last=False)
         return st
 
-    def _find(self, text: str) -> list[tuple[Mention, tuple[int, ...], tuple[str, ...]]]:
-        """(mention, candidate place indices, their name modes) for each
-        mention in ``text`` (cached: do not modify the list)."""
+    def _find(self, text: str) -> list[tuple[Mention, _Ranking]]:
+        """(mention, its candidates) for each mention in ``text`` (cached: do
+        not modify the list)."""
         return self._text_state(text).found
 
-    def _find_uncached(self, text: str) -> list[tuple[Mention, tuple[int, ...], tuple[str, ...]]]:
+    def _find_uncached(self, text: str) -> list[tuple[Mention, _Ranking]]:
         raw = self._raw_matches(text)
         shadow, changed = self._shadow_lines(text)
         if shadow is not None:
@@ -1136,6 +1156,7 @@ class Gazetteer:
         strict = self._strict
         weak = self._weak
         places = self.places
+        street = self._street
         keep: list[tuple[int, int, int, list[tuple[int, str]], bool]] = []
         for start, end, sid in raw:
             entries = entries_of[sid]
@@ -1167,7 +1188,8 @@ class Gazetteer:
                 continue
             if only_names and prev is not None and prev.rstrip(".") in titles:
                 continue  # "Sheriff Lake", "Mr Bolton"
-            if only_names and any(w in self._street for w in self._next_capwords(text, end, 2)):
+            # (_next_capwords finds nothing unless a blank follows)
+            if only_names and text[end : end + 1] in (" ", "\t") and any(w in street for w in self._next_capwords(text, end, 2)):
                 continue  # "Romford Road", "Campbell Avenue", "Chorley Old Road"
             if surface in person:
                 if not prev_free:
@@ -1213,19 +1235,23 @@ class Gazetteer:
                 if len(ranked) >= 50_000:
                     ranked.clear()
                 ranked[key] = r
-            order, modes, cands = r
-            out.append((Mention(start, end, text[start:end], cands), order, modes))
+            out.append((Mention(start, end, text[start:end], r.places), r))
         return out
 
-    def _rank(self, es: list[tuple[int, str]]) -> tuple[tuple[int, ...], tuple[str, ...], tuple[Place, ...]]:
-        """A mention's candidates, most likely first: (place indices, their
-        name modes, the places)."""
+    def _rank(self, es: list[tuple[int, str]]) -> _Ranking:
+        """A mention's candidates, most likely first."""
         best: dict[int, str] = {}
         for i, mode in es:
             if i not in best or _MODE_PENALTY[mode] > _MODE_PENALTY[best[i]]:
                 best[i] = mode
         order = sorted(best, key=lambda i: (-(self._prior[i] + _MODE_PENALTY[best[i]]), i))
-        return tuple(order), tuple(best[i] for i in order), tuple(self.places[i] for i in order)
+        return _Ranking(
+            tuple(order),
+            tuple(best[i] for i in order),
+            tuple(self.places[i] for i in order),
+            [self._prior[i] + _MODE_PENALTY[best[i]] for i in order],
+            [self._support_keys(i) for i in order],
+        )
 
     def find(self, text: str) -> list[Mention]:
         """All place-name mentions in ``text``: leftmost-longest matches on
@@ -1274,7 +1300,7 @@ class Gazetteer:
         self._ancestor_cache[i] = res
         return res
 
-    def _disambiguate(self, text: str, found: list[tuple[Mention, tuple[int, ...], tuple[str, ...]]]):
+    def _disambiguate(self, text: str, found: list[tuple[Mention, _Ranking]]):
         """Pick one candidate per mention from the co-occurring mentions.
 
         Mentions with the same candidate list form one group.  Each group
@@ -1285,62 +1311,101 @@ class Gazetteer:
         and siblings; a container written right after the place ("Kent,
         Wash.", "Stratford, east London") counts four times.  Returns per
         mention the place index (None = probably not a place / unsupported
-        ambiguous name) and the probability that the mention is a place.""" 
-        keys = [cands for _, cands, _ in found]
-        groups = list(dict.fromkeys(keys))
+        ambiguous name) and the probability that the mention is a place."""
+        # group -> the ranking of its last mention (their name modes count)
+        group_ranking: dict[tuple[int, ...], _Ranking] = {}
+        count: dict[tuple[int, ...], int] = {}
+        for _, r in found:
+            group_ranking[r.order] = r
+            count[r.order] = count.get(r.order, 0) + 1
+        groups = list(group_ranking)
+        rankings = list(group_ranking.values())
         gidx = {g: k for k, g in enumerate(groups)}
         G = len(groups)
-        count = [0] * G
-        for key in keys:
-            count[gidx[key]] += 1
-        weight = [min(2.0, 1.0 + 0.25 * (c - 1)) for c in count]
-        modes: list[tuple[str, ...]] = [()] * G
-        for _, cands, md in found:
-            modes[gidx[cands]] = md
+        weight = [min(2.0, 1.0 + 0.25 * (count[g] - 1)) for g in groups]
         adj: dict[tuple[int, int], float] = {}
-        for (a, ca, _), (b, cb, _) in zip(found, found[1:]):
+        for (a, ra), (b, rb) in zip(found, found[1:]):
             gap = text[a.end : b.start]
-            if len(gap) <= 30 and _ADJ_CONTAINER.match(gap) and any(self.places[i].kind in _LOCALITY_KINDS for i in ca):
-                ka, kb = gidx[ca], gidx[cb]
+            if len(gap) <= 30 and _ADJ_CONTAINER.match(gap) and ra.has_locality:
+                ka, kb = gidx[ra.order], gidx[rb.order]
                 if ka != kb:
                     adj[(ka, kb)] = 4.0
-        null_score = 4.6
-        base = [[self._prior[i] + _MODE_PENALTY[m] for i, m in zip(groups[k], modes[k])] for k in range(G)]
-        probs = [_softmax(base[k] + [null_score]) for k in range(G)]
-        local_support = [[0.0] * len(groups[k]) for k in range(G)]
-        cand_keys = [[self._support_keys(i) for i in g] for g in groups]
+        null_score = _NULL_SCORE
+        probs = [r.probs for r in rankings]
+        local_support = [[0.0] * len(g) for g in groups]
+        # Support comes only from other groups with candidates in the same
+        # country: without any, every score stays its base (+ 0.0) and the
+        # rounds change nothing.
+        seen_countries: set[str] = set()
+        shared = False
+        for r in rankings:
+            if not seen_countries.isdisjoint(r.countries):
+                shared = True
+                break
+            seen_countries |= r.countries
+        if shared:
+            probs = self._support_rounds(rankings, weight, adj, probs, local_support)
+        containers = {kb for (_ka, kb) in adj}
+        picks: list[tuple[int | None, float]] = []
+        places = self.places
+        for k in range(G):
+            nc = len(groups[k])
+            pk = probs[k]
+            pick: tuple[int | None, float] = (None, 0.0)
+            for j in sorted(range(nc + 1), key=lambda j: -pk[j]):
+                if j == nc:
+                    break  # "not a place" wins
+                i = groups[k][j]
+                if self._flags[i] & FLAG_CONTEXT and local_support[k][j] < 0.8:
+                    continue  # ambiguous name without a supporting mention
+                pick = (i, 1.0 - pk[nc])  # confidence that it is a place at all
+                break
+            if pick[0] is not None and k not in containers and places[pick[0]].kind in ("country", "admin1"):
+                # "Gardaí in Cork", "police in Oslo": a region named like its
+                # main city means the city, unless written as a container
+                # ("Albany, New York")
+                p = places[pick[0]]
+                for i in groups[k]:
+                    q = places[i]
+                    if q.kind in _LOCALITY_KINDS and q.name == p.name and q.country == p.country and (p.kind == "country" or q.admin1 == p.admin1):
+                        pick = (i, pick[1])
+                        break
+            picks.append(pick)
+        return [picks[gidx[r.order]] for _, r in found]
+
+    @staticmethod
+    def _support_rounds(rankings: list[_Ranking], weight: list[float], adj: dict, probs: list[list[float]], local_support: list[list[float]]) -> list[list[float]]:
+        """_disambiguate's three rounds of support: the groups' beliefs after
+        them (``local_support`` is filled with each candidate's local support
+        in the last round)."""
+        G = len(rankings)
+        cand_keys = [r.support_keys for r in rankings]
+        base = [r.base for r in rankings]
+        null_score = _NULL_SCORE
         # weight of the adjacency ("Kent, Wash.") between groups k and k2
         wa_rows = [[adj.get((k, k2), 0.0) + 0.5 * adj.get((k2, k), 0.0) for k2 in range(G)] for k in range(G)]
         for _round in range(3):
-            aggs = []
+            if _round == 0:
+                aggs = [r.beliefs for r in rankings]
+            else:
+                aggs = [_belief_tables(keys, pk) for keys, pk in zip(cand_keys, probs)]
             # groups believed to be in each country, in group order: another
             # group without weight in a candidate's country adds exactly 0.0
             # to its support, so only these are visited
-            by_country: dict[str, list[int]] = defaultdict(list)
-            for k in range(G):
-                cm: dict[str, float] = defaultdict(float)
-                am: dict[tuple[str, str], float] = defaultdict(float)
-                nm: dict[tuple[str, str], float] = defaultdict(float)
-                pm: dict[tuple[str, str], float] = defaultdict(float)
-                pk = probs[k]
-                for j, (cc, a1_key, contain_keys, name_key, _sib) in enumerate(cand_keys[k]):
-                    w = pk[j]
-                    if w < 1e-4:
-                        continue
-                    cm[cc] += w
-                    if a1_key is not None:
-                        am[a1_key] += w
-                    if name_key is not None:
-                        nm[name_key] += w
-                    for key in contain_keys:
-                        pm[key] += w
-                aggs.append((cm, am, nm, pm))
+            by_country: dict[str, list[int]] = {}
+            for k, (cm, _am, _nm, _pm) in enumerate(aggs):
                 for cc in cm:
-                    by_country[cc].append(k)
+                    members = by_country.get(cc)
+                    if members is None:
+                        by_country[cc] = [k]
+                    else:
+                        members.append(k)
             new_probs = []
             for k in range(G):
                 scores = []
                 wa_row = wa_rows[k]
+                base_k = base[k]
+                local_k = local_support[k]
                 for j, (cc, a1_key, contain_keys, child_key, sib_key) in enumerate(cand_keys[k]):
                     # (None is never a key: .get(None, 0.0) is the default)
                     sup = 0.0
@@ -1349,46 +1414,21 @@ class Gazetteer:
                         if k2 == k:
                             continue
                         cm, am, nm, pm = aggs[k2]
-                        s_country = cm[cc]
                         s_admin1 = am.get(a1_key, 0.0)
                         s_contain = 0.0
                         if contain_keys:
                             s_contain = max([nm.get(key, 0.0) for key in contain_keys])
                         s_child = pm.get(child_key, 0.0)
-                        s_sib = pm.get(sib_key, 0.0)
                         m_cc = s_contain if s_contain >= s_child else s_child  # max(s_contain, s_child)
-                        local = 1.3 * s_admin1 + 2.0 * m_cc + 1.0 * s_sib
-                        sup += weight[k2] * (0.7 * s_country + local) + wa_row[k2] * (s_admin1 + m_cc)
+                        local = 1.3 * s_admin1 + 2.0 * m_cc + pm.get(sib_key, 0.0)
+                        sup += weight[k2] * (0.7 * cm[cc] + local) + wa_row[k2] * (s_admin1 + m_cc)
                         loc_sup += local
-                    local_support[k][j] = loc_sup
-                    scores.append(base[k][j] + min(sup, 8.0))
-                new_probs.append(_softmax(scores + [null_score]))
+                    local_k[j] = loc_sup
+                    scores.append(base_k[j] + (8.0 if 8.0 < sup else sup))  # min(sup, 8.0)
+                scores.append(null_score)
+                new_probs.append(_softmax(scores))
             probs = new_probs
-        containers = {kb for (_ka, kb) in adj}
-        picks: list[tuple[int | None, float]] = []
-        for k in range(G):
-            nc = len(groups[k])
-            pick: tuple[int | None, float] = (None, 0.0)
-            for j in sorted(range(nc + 1), key=lambda j: -probs[k][j]):
-                if j == nc:
-                    break  # "not a place" wins
-                i = groups[k][j]
-                if self._flags[i] & FLAG_CONTEXT and local_support[k][j] < 0.8:
-                    continue  # ambiguous name without a supporting mention
-                pick = (i, 1.0 - probs[k][nc])  # confidence that it is a place at all
-                break
-            if pick[0] is not None and k not in containers and self.places[pick[0]].kind in ("country", "admin1"):
-                # "Gardaí in Cork", "police in Oslo": a region named like its
-                # main city means the city, unless written as a container
-                # ("Albany, New York")
-                p = self.places[pick[0]]
-                for i in groups[k]:
-                    q = self.places[i]
-                    if q.kind in _LOCALITY_KINDS and q.name == p.name and q.country == p.country and (p.kind == "country" or q.admin1 == p.admin1):
-                        pick = (i, pick[1])
-                        break
-            picks.append(pick)
-        return [picks[gidx[key]] for key in keys]
+        return probs
 
     def _support_keys(self, i: int) -> tuple:
         """Keys of place ``i`` in _disambiguate's belief tables: country,
@@ -1425,6 +1465,7 @@ class Gazetteer:
                 w *= 1.2
             elif _RESIDENCE.search(before):
                 w *= 0.6
+        institution = self._institution
         for j, mt in enumerate(islice(_TOKEN.finditer(text, m.end, m.end + 60), 4)):
             t = mt.group(0)
             tl = t.lower().replace("’", "'")
@@ -1432,7 +1473,7 @@ class Gazetteer:
                 tl2 = tl[:-2]
             else:
                 tl2 = tl
-            if tl in self._institution or tl2 in self._institution:
+            if tl in institution or tl2 in institution:
                 w *= 0.5
                 break
             if not t[0].isupper() and j > 0:
@@ -1484,7 +1525,14 @@ class Gazetteer:
             return None
         scope = ids
         if focus:
-            fs = [k for k in ids if any(a <= mentions[k].start and mentions[k].end <= b for a, b in focus)]
+            fs = []
+            for k in ids:
+                m = mentions[k]
+                start, end = m.start, m.end
+                for a, b in focus:
+                    if a <= start and end <= b:
+                        fs.append(k)
+                        break
             if fs:
                 scope = fs
         key = tuple(scope)
@@ -1677,6 +1725,26 @@ class Gazetteer:
             i = parents[i]
             chain.append(self.places[i].name)
         return best, tuple(chain) + self._ancestors(best)
+
+
+def _belief_tables(support_keys: list[tuple], probs: list[float]) -> tuple[dict, dict, dict, dict]:
+    """A group's belief per country, admin1, locality name and container
+    (keys from Gazetteer._support_keys; candidates under 1e-4 left out)."""
+    cm: dict[str, float] = {}
+    am: dict[tuple[str, str], float] = {}
+    nm: dict[tuple[str, str], float] = {}
+    pm: dict[tuple[str, str], float] = {}
+    for (cc, a1_key, contain_keys, name_key, _sib), w in zip(support_keys, probs):
+        if w < 1e-4:
+            continue
+        cm[cc] = cm.get(cc, 0.0) + w
+        if a1_key is not None:
+            am[a1_key] = am.get(a1_key, 0.0) + w
+        if name_key is not None:
+            nm[name_key] = nm.get(name_key, 0.0) + w
+        for key in contain_keys:
+            pm[key] = pm.get(key, 0.0) + w
+    return cm, am, nm, pm
 
 
 def _softmax(xs: list[float]) -> list[float]:
