@@ -301,6 +301,35 @@ def test_fast_scanning_matches_the_plain_regexes():
                 assert (got and got.span()) == (want and want.span()), (end.pattern, text[:k])
 
 
+def test_locate_and_overlaps_match_their_plain_forms():
+    import random
+    import re
+
+    from raidwatch.extract import agencies as ag
+
+    rng = random.Random(7)
+    parts = ["a", "b", "ab", "St.", " ", "  ", "\t", "\u00a0", "\u2003", "x.", "\n", "é", "(", "+"]
+    for _ in range(20000):
+        raw = "".join(rng.choice(parts) for _ in range(rng.randint(0, 7)))
+        words = raw.split()
+        if rng.random() < 0.7:
+            cleaned = " ".join(words[rng.randint(0, len(words)):])
+        else:
+            cleaned = "".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        m = re.search(r"\s+".join(map(re.escape, cleaned.split())) + r"$", raw)
+        assert ag._locate.__wrapped__(raw, cleaned) == (m.start() if m else 0), (raw, cleaned)
+    for _ in range(2000):
+        cuts = sorted(rng.sample(range(40), rng.choice([0, 2, 4, 6])))
+        mentions = tuple(ag.AgencyMention(a, b, "X", "agency:known") for a, b in zip(cuts[::2], cuts[1::2]))
+        if rng.random() < 0.2:
+            mentions = tuple(reversed(mentions))
+        ends = ag._ends_if_apart(mentions)
+        start = rng.randrange(40)
+        end = start + rng.randint(1, 6)
+        assert ag._overlaps_any(start, end, mentions, ends) == \
+            any(k.start < end and start < k.end for k in mentions)
+
+
 def test_every_lexicon_pattern_is_found_by_its_keyword():
     """A pattern the fast scan cannot anchor is still right, but tried at every position of every text."""
     from raidwatch.extract import agencies as ag

@@ -37,7 +37,7 @@ report of the same text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -387,6 +387,7 @@ class _Tables:
     tail_keys: ahocorasick.Automaton | None = None      # keyword -> tail_base + indices of "place" scanners
     tail_base: int = 0                                  # (lower last; the automaton is anaphor_keys too)
     known_keys: ahocorasick.Automaton | None = None     # the aliases of `known`, as they are written
+    known_in_text_keys: bool = False                    # tail_keys finds them too (lower-cased)
     fold_rest: re.Pattern | None = None                 # `fold_re` without its leading (?<![\w-])
     anaphor_keys: ahocorasick.Automaton | None = None   # keyword -> indices of anaphors
     anaphor_scannable: list = field(default_factory=list)  # per anaphor: found through anaphor_keys
@@ -436,6 +437,10 @@ def _tables() -> _Tables:
     for i, sc in enumerate(scanners + [lower_scanner]):
         for key in sc.keys if sc.mode == "place" else ():
             text_keys.setdefault(key, []).append(tail_base + i)
+    # And the known aliases (targets: the aliases themselves), by their lower-cased forms: see _known_matches.
+    known_in_text_keys = bool(alias_to_name) and "" not in alias_to_name and all(map(_lowers_in_place, alias_to_name))
+    for alias in alias_to_name if known_in_text_keys else ():
+        text_keys.setdefault(alias.lower(), []).append(alias)
     text_automaton = _automaton(text_keys)
     # (the same regexes as ci() gives, able to search lower-cased text: see _SentenceCues)
     cue_patterns = [CuePattern(_alternation(lex[key]), r"\b(?:", r")\b")
@@ -501,6 +506,7 @@ def _tables() -> _Tables:
         tail_keys=text_automaton,
         tail_base=tail_base,
         known_keys=_alias_automaton(alias_to_name) if alias_to_name and "" not in alias_to_name else None,
+        known_in_text_keys=known_in_text_keys,
         fold_rest=re.compile(fold_alt) if "" not in folding else None,
         anaphor_keys=text_automaton,
         anaphor_scannable=anaphor_scannable,
@@ -617,10 +623,24 @@ def _pattern_name(raw: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _locate(raw: str, cleaned: str) -> int:
-    """Offset in `raw` of its suffix `cleaned` (which has single spaces where `raw` may have any)."""
-    rx = r"\s+".join(map(re.escape, cleaned.split())) + r"$"
-    m = re.search(rx, raw)
-    return m.start() if m else 0
+    r"""Offset in `raw` of its suffix `cleaned` (which has single spaces where `raw` may have any): where
+    re.search(r"\s+".join(map(re.escape, cleaned.split())) + "$", raw) matches, else 0. Read from the
+    end, word by word, without compiling that regex (its words hold no white space, so each \s+ takes
+    a whole run and the match, if any, is the only one)."""
+    if raw.endswith("\n"):  # pragma: no cover - a place never spans a line break ($ matches before it)
+        m = re.search(r"\s+".join(map(re.escape, cleaned.split())) + r"$", raw)
+        return m.start() if m else 0
+    end = len(raw)
+    for k, word in enumerate(reversed(cleaned.split())):
+        if k:
+            before = len(raw[:end].rstrip())
+            if before == end:
+                return 0
+            end = before
+        if not raw.endswith(word, 0, end):
+            return 0
+        end -= len(word)
+    return end
 
 
 # --------------------------------------------------------------------------
@@ -777,25 +797,31 @@ def _lowered(text: str) -> str | None:
     return text.lower()
 
 
-def _keyword_positions(automaton: ahocorasick.Automaton | None, text: str) -> dict[int, list[int]] | None:
+def _keyword_positions(automaton: ahocorasick.Automaton | None, text: str) -> dict | None:
     """target -> sorted offsets in `text` where one of its keys (lower-case words) begins in any case;
     None when the text cannot be indexed so (see _lowered)."""
     lower = _lowered(text) if automaton is not None else None
     if lower is None:
         return None
-    found: dict[int, list[int]] = {}
+    found: dict = {}
     for end, (size, targets) in automaton.iter(lower):
         at = end - size + 1
         for i in targets:
-            found.setdefault(i, []).append(at)
+            offsets = found.get(i)
+            if offsets is None:
+                found[i] = [at]
+            else:
+                offsets.append(at)
     for i, offsets in found.items():
-        found[i] = sorted(set(offsets))
+        if len(offsets) > 1:  # (keys of one target may overlap or end in another order than they begin)
+            found[i] = sorted(set(offsets))
     return found
 
 
 @lru_cache(maxsize=8)
-def _text_keywords(text: str) -> dict[int, list[int]] | None:
-    """_keyword_positions of the anaphors' and the patterns' keywords (see _Tables.tail_keys), once per text."""
+def _text_keywords(text: str) -> dict | None:
+    """_keyword_positions of the anaphors' and the patterns' keywords and the known aliases (see
+    _Tables.tail_keys), once per text."""
     return _keyword_positions(_tables().tail_keys, text)
 
 
@@ -870,13 +896,30 @@ class _PatternScan:
 def _known_matches(text: str, t: _Tables) -> list[tuple[int, int, str]]:
     """(start, end, alias) of `t.known`'s matches, as its finditer gives them: the aliases are literals in
     one alternation, longest first, so at a start the longest alias followed by no word character or
-    hyphen wins, and a start needs no word character or hyphen before it."""
-    if t.known_keys is None:
-        return [(m.start(), m.end(), m.group()) for m in t.known.finditer(text)]
+    hyphen wins, and a start needs no word character or hyphen before it. Where an alias is written its
+    lower-cased form is in the lower-cased text (_lowers_in_place), so the aliases are found among the
+    text's keywords (one pass with the patterns' and anaphors' keywords), then checked as written."""
+    keyword_at = _text_keywords(text) if t.known_in_text_keys else None
     at: dict[int, list[str]] = {}
-    for end, alias in t.known_keys.iter(text):
-        at.setdefault(end - len(alias) + 1, []).append(alias)
+    if keyword_at is not None:
+        for alias, offsets in keyword_at.items():
+            if type(alias) is str:
+                for s in offsets:
+                    if text.startswith(alias, s):
+                        at.setdefault(s, []).append(alias)
+    elif t.known_keys is not None:
+        for end, alias in t.known_keys.iter(text):
+            at.setdefault(end - len(alias) + 1, []).append(alias)
+    else:
+        return [(m.start(), m.end(), m.group()) for m in t.known.finditer(text)]
     return _leftmost_longest(text, at)
+
+
+def _lowers_in_place(s: str) -> bool:
+    """Whether a text's lower-cased copy holds s.lower() wherever the text holds `s`: each character of
+    `s` lower-cases to one character, and none is a capital sigma (the only letter lower() reads in
+    context). With _lowered's check on the text, offsets are the same in both."""
+    return "\u03a3" not in s and all(len(c.lower()) == 1 for c in s)
 
 
 def _leftmost_longest(text: str, at: dict[int, list[str]]) -> list[tuple[int, int, str]]:
@@ -1110,6 +1153,7 @@ def _anaphors(text: str, mentions: tuple[AgencyMention, ...], t: _Tables) -> lis
             fits_of.setdefault(j, []).append(name)
     out = []
     keyword_at: dict[int, list[int]] | None | bool = False  # looked up when first needed
+    ends: list[int] | None | bool = False  # likewise
     for j in sorted(fits_of):
         fits = fits_of[j]
         if len(fits) != 1:
@@ -1122,10 +1166,28 @@ def _anaphors(text: str, mentions: tuple[AgencyMention, ...], t: _Tables) -> lis
         else:
             found = rx.finditer(text)
         for m in found:
-            if any(k.start < m.end() and m.start() < k.end for k in mentions):
+            if ends is False:
+                ends = _ends_if_apart(mentions)
+            if _overlaps_any(m.start(), m.end(), mentions, ends):
                 continue
             out.append(AgencyMention(m.start(), m.end(), fits[0], "agency:anaphor", kind_of(fits[0])))
     return _resolve_overlaps(out)
+
+
+def _ends_if_apart(mentions: tuple[AgencyMention, ...]) -> list[int] | None:
+    """The ends of `mentions` when they are in text order and apart (as _scan's are), else None."""
+    if any(a.end > b.start for a, b in zip(mentions, mentions[1:])):
+        return None
+    return [k.end for k in mentions]
+
+
+def _overlaps_any(start: int, end: int, mentions: tuple[AgencyMention, ...], ends: list[int] | None) -> bool:
+    """Whether start..end overlaps one of `mentions`. With their `ends` (_ends_if_apart), only the first
+    ending after `start` can: found by bisection; else every one is tried."""
+    if ends is None:
+        return any(k.start < end and start < k.end for k in mentions)
+    i = bisect_right(ends, start)
+    return i < len(mentions) and mentions[i].start < end
 
 
 _PLACEHOLDER = "\u2039A\u203a"  # ‹A›
@@ -1256,9 +1318,42 @@ class _SentenceCues:
         return hit
 
 
+class _Deferred:
+    """A mention's evidence, judged only if the next mention in its sentence asks for it (see
+    operation_agencies): `judge(k, prev)` gives it."""
+    __slots__ = ("judge", "k", "prev", "value")
+
+    def __init__(self, judge, k: int, prev):
+        self.judge, self.k, self.prev, self.value = judge, k, prev, None
+
+    def get(self) -> _Evidence:
+        if self.value is None:
+            self.value = self.judge(self.k, self.prev)
+        return self.value
+
+
+_LIST_REASONS = ("partner", "personnel", "subject", "passive")
+
+
+def _list_partner(prev: _Evidence | _Deferred | None, gap: str | None) -> _Evidence | None:
+    """The previous mention's evidence when it took part and `gap` (the text since it) is a list's, so the
+    mention after it shares that evidence; else None. (A deferred judgement is made only after the gap
+    is found to be a list's: judging costs more than reading the gap.)"""
+    if prev is None or gap is None:
+        return None
+    if isinstance(prev, _Deferred):
+        if not _is_list_gap(gap):
+            return None
+        prev = prev.get()
+        return prev if prev.level == 3 and prev.reason in _LIST_REASONS else None
+    return prev if prev.level == 3 and prev.reason in _LIST_REASONS and _is_list_gap(gap) else None
+
+
 def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int]], masked_quotes: str,
-           t: _Tables, prev: _Evidence | None, prev_gap: str | None, cues: _SentenceCues | None = None) -> _Evidence:
-    """Participation evidence of the mention sent_text[a:b]; `spans` are the mentions to mask around it."""
+           t: _Tables, prev: _Evidence | _Deferred | None, prev_gap: str | None,
+           cues: _SentenceCues | None = None) -> _Evidence:
+    """Participation evidence of the mention sent_text[a:b]; `spans` are the mentions to mask around it;
+    `prev` is the previous mention's in the sentence, `prev_gap` the text between them."""
     if cues is None:
         cues = _SentenceCues(t, masked_quotes, spans)
     left, right = sent_text[:a], sent_text[b:]
@@ -1278,9 +1373,9 @@ def _judge(a: int, b: int, kind: str, sent_text: str, spans: list[tuple[int, int
     if t.no_comment.match(right.strip()) or _NO_COMMENT_RIGHT.match(right):
         return _Evidence(0, "no-comment")
     # list partner: the previous body in the sentence took part and this one is in the same list
-    if prev is not None and prev.level == 3 and prev.reason in ("partner", "personnel", "subject", "passive") and \
-            prev_gap is not None and _is_list_gap(prev_gap):
-        return _Evidence(3, prev.reason, prev.strong)
+    partner = _list_partner(prev, prev_gap)
+    if partner is not None:
+        return _Evidence(3, partner.reason, partner.strong)
     if t.partner_end.search(left_m):
         return _Evidence(3, "partner", True)
     if t.personnel_end.search(left_m) and cues.has_action(a, b):
@@ -1383,17 +1478,25 @@ def operation_agencies(text: str, sentences: list) -> list[AgencyMention]:
         else:  # pragma: no cover - sentences are spans of the text
             masked_quotes = "".join(" " if _inside(sent.start + i, quotes) else c for i, c in enumerate(stext))
         cues = _SentenceCues(t, masked_quotes, maskable)
-        prev: _Evidence | None = None
+
+        def evidence(k: int, prev: _Evidence | _Deferred | None) -> _Evidence:
+            m = inside[k]
+            if _inside(m.start, quotes):
+                return _Evidence(0, "quoted")
+            gap = stext[spans[k - 1][1]:spans[k][0]] if k else None
+            return _judge(spans[k][0], spans[k][1], m.kind or kind_of(m.name), stext, maskable, masked_quotes,
+                          t, prev, gap, cues)
+
+        prev: _Evidence | _Deferred | None = None
         for k, m in enumerate(inside):
             old = best.get(m.name)
-            if old is not None and k == len(inside) - 1 and (old[0].level, old[0].strong) == _STRONGEST:
-                break  # its evidence could neither beat the old nor be a list partner's `prev`: not judged
-            if _inside(m.start, quotes):
-                ev = _Evidence(0, "quoted")
-            else:
-                gap = stext[spans[k - 1][1]:spans[k][0]] if k else None
-                ev = _judge(spans[k][0], spans[k][1], m.kind or kind_of(m.name), stext, maskable, masked_quotes,
-                            t, prev, gap, cues)
+            if old is not None and (old[0].level, old[0].strong) == _STRONGEST:
+                # its evidence cannot beat the old; it matters only as the next mention's list partner
+                if k == len(inside) - 1:
+                    break
+                prev = _Deferred(evidence, k, prev)
+                continue
+            ev = evidence(k, prev)
             prev = ev
             if old is None or (ev.level, ev.strong) > (old[0].level, old[0].strong):
                 best[m.name] = (ev, m)
