@@ -8,6 +8,7 @@ describe which operation and assembles the claims.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from .. import __version__
@@ -21,7 +22,7 @@ from .names import find_names
 from .quotes import find_quotes
 from .registry import lexicon, rules_fingerprint
 from .relevance import relevance_score
-from .segment import is_aggregate, segment
+from .segment import non_aggregate, segment
 from .text import Sentence, split_sentences
 from .vocabulary import find_cues, immigration_agencies
 
@@ -37,10 +38,12 @@ def _sentence_evidence(sent: Sentence, start: int, end: int, rule: str, note: st
     return Evidence(start, end, sent.start, sent.end, rule, note)
 
 
-def _containing(sentences: list[Sentence], pos: int) -> Sentence | None:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
+def _containing(sentences: list[Sentence], pos: int, starts: list[int] | None = None) -> Sentence | None:
+    """The sentence holding offset `pos`; `sentences` are in text order (pass their `starts` when
+    looking up many offsets): only the last one starting at or before `pos` can hold it."""
+    i = bisect_right(starts if starts is not None else [s.start for s in sentences], pos) - 1
+    if i >= 0 and pos < sentences[i].end:
+        return sentences[i]
     return None
 
 
@@ -111,14 +114,22 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
     if not action:
         return []
 
-    def key(f):
-        sent = _containing(body, f.span[0])
-        in_action = bool(sent and (_ACTION_VERBS.search(sent.text) or _heads_action_section(sent, body)))
-        governed = bool(_RAN_BEFORE.search(text[max(0, f.span[0] - 30):f.span[0]]))
-        return (not in_action, not governed, _PRECISION_RANK[f.precision], f.span[0])
+    body_starts = [s.start for s in body]
+    in_action: dict[int, bool] = {}  # by sentence index: whether it describes an action
 
-    best = min(action, key=key)
-    if key(best)[0] and best.precision == "year":
+    def describes_action(sent: Sentence) -> bool:
+        if sent.index not in in_action:
+            in_action[sent.index] = bool(_ACTION_VERBS.search(sent.text) or _heads_action_section(sent, body))
+        return in_action[sent.index]
+
+    def key(f):
+        sent = _containing(body, f.span[0], body_starts)
+        governed = bool(_RAN_BEFORE.search(text[max(0, f.span[0] - 30):f.span[0]]))
+        return (not (sent is not None and describes_action(sent)), not governed, _PRECISION_RANK[f.precision], f.span[0])
+
+    keys = {id(f): key(f) for f in action}
+    best = min(action, key=lambda f: keys[id(f)])
+    if keys[id(best)][0] and best.precision == "year":
         return []  # a bare year outside any action sentence is history, not the operation's date
     sent = _containing(sentences, best.span[0]) or sentences[0]
     ev = _sentence_evidence(sent, best.span[0], best.span[1], best.rule)
@@ -126,7 +137,7 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
 
 
 def _count_claims(text: str, sentences: list[Sentence], wholes_only: bool = False) -> list[Claim]:
-    findings = find_counts(text, [s for s in sentences if not is_aggregate(s)])
+    findings = find_counts(text, non_aggregate(sentences))
     if wholes_only:  # a background mention counts only with figures of its own, not single people of ours
         findings = [f for f in findings if not (f.is_part and f.value == 1)]
     chosen = choose_counts(findings)
@@ -164,10 +175,11 @@ def _report(doc: Document, index: int, sentences: list[Sentence], all_sentences:
             claims.append(Claim("name", n.name, _sentence_evidence(s, s.start + n.start, s.start + n.end, "name:pattern")))
             break
     seen_agencies: set[str] = set()
+    starts = [s.start for s in sentences]
     for m in operation_agencies(text, sentences):
         if m.name not in seen_agencies:
             seen_agencies.add(m.name)
-            sent = _containing(sentences, m.start) or _containing(all_sentences, m.start) or sentences[0]
+            sent = _containing(sentences, m.start, starts) or _containing(all_sentences, m.start) or sentences[0]
             claims.append(Claim("agencies", m.name, _sentence_evidence(sent, m.start, m.end, m.rule)))
     claims += _place_claims(text, sentences, all_sentences)
     claims += _date_claims(text, sentences, doc.published)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .literals import required_factors
 from .registry import lexicon
 
 
@@ -17,14 +18,19 @@ class NameMention:
 
 @lru_cache(maxsize=1)
 def _patterns():
+    """([(pattern, the lower-case words one of which its matches hold, or None)], stop names)."""
     lex = lexicon("names")
-    return [re.compile(p) for p in lex["patterns"]], {s.lower() for s in lex["stop_names"]}
+    patterns = [(re.compile(p), sorted(required_factors(p) or ()) or None) for p in lex["patterns"]]
+    return patterns, {s.lower() for s in lex["stop_names"]}
 
 
 def find_names(text: str) -> list[NameMention]:
     patterns, stop = _patterns()
     found = []
-    for pattern in patterns:
+    lowered = text.lower()
+    for pattern, words in patterns:
+        if words is not None and not any(word in lowered for word in words):
+            continue  # a match would hold one of the words (lower-cased)
         for m in pattern.finditer(text):
             name = m.group("name").strip("\"“”‘’' ")
             name = re.sub(r"['’]s$", "", name).strip()

@@ -31,9 +31,10 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from ..model import Evidence, Quote
-from .literals import CuePattern, PatternIndex
+from .literals import CuePattern, PatternIndex, folds_like_lower
 from .registry import lexicon
 from .text import Sentence, paragraphs, split_sentences, word_run_start
 
@@ -49,6 +50,28 @@ _PRONOUN_SUBJECT = re.compile(r"(?:he|she|they|it)(?:\s+\w+)?")
 _SPACES = re.compile(r"\s+")
 _ENDS_PUNCTUATED = re.compile(r"[.,!?]$")
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_RIGHT_SINGLE_MARK = re.compile("’")
+_SPACE_LOWER = re.compile(r"\s+[a-z]")
+_BRACKETED_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
+_NO_SUBJECT_BEFORE = re.compile(r"(?i)\b(?:who|which|that|to|not|n't|she|he|they|we|i)\s+$")
+_CLAUSE_START = re.compile(r"(?i)(?:,\s+|;\s+|\baccording to\s+|\band\s+(?=[A-Z]))")
+_CLAUSE_END = re.compile(r"(?:;|\s+and\s+(?=[A-Z]))")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s+(?=[\"“]?[A-Z0-9])")
+_LONG_FORM_WORD = re.compile(r"[\w'’.&-]+")
+_ENDS_CLAUSE = re.compile(r"[,.!?:;—–-]\s*$")
+_NAME_CANDIDATE = re.compile(r"[^\W\d_][\w'’.-]*")
+_PERSON_PRONOUN = re.compile(r"(?i)(?:he|she|they)\b")
+_NAMED_BY_OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?[A-Z]")
+_POSSESSIVE = re.compile(r"(?i)(?:its|their)\b")
+_DEFINITE_NOUN = re.compile(r"(?i)(?:the|this|that)\s+(?:[\w'’-]+\s+)?([\w-]+)")
+_TO_OR_NOT_BEFORE = re.compile(r"(?i)\b(?:to|not)\s+$")
+_AGENT = re.compile(r"\s+by\s+(.+?)\s+as\s*$")
+_PASSIVE_BEFORE = re.compile(r"(?i)\b(?:was|were|been|being|is|are|be)\s+$")
+_CLAUSE_STOP = re.compile(r"[,.;]|$")
+_WHO_BEFORE = re.compile(r"(?i),?\s*\bwho\s+(?:\w+\s+)?$")
+_ACCORDING_TO = re.compile(r"(?i)\baccording to\s+")
+_COLON_END = re.compile(r":\s*$")
+_SENTENCE_END_MARK = re.compile(r"[.!?]$")
 
 
 @dataclass
@@ -94,6 +117,8 @@ class _Lex:
     org_noun_re: re.Pattern
     not_names: frozenset
     cue_index: dict  # tier -> PatternIndex over that tier's cues: only cues whose words occur run
+    tiered_cues: tuple  # every tier's cues, tier after tier: [(tier, role, cue)]
+    tiered_index: PatternIndex  # over tiered_cues: one pass finds the candidates of all tiers
 
 
 def _alternation(words) -> str:
@@ -139,6 +164,8 @@ def _lex() -> _Lex:
         org_noun_re=re.compile(rf"(?i)\b(?:{_alternation(ana.get('organisation_nouns', []))})\b"),
         not_names=frozenset(w.lower() for w in ana.get("not_names", [])),
         cue_index={tier: PatternIndex(sources[tier]) for tier in _TIERS},
+        tiered_cues=tuple((tier, role, cue) for tier in _TIERS for role, cue in cues[tier]),
+        tiered_index=PatternIndex([source for tier in _TIERS for source in sources[tier]]),
     )
 
 
@@ -189,12 +216,12 @@ def _segments(text: str, paras: list[tuple[int, int]]) -> list[_Segment]:
 def _closing(text: str, i: int, end: int, opener: str) -> int:
     """Offset of the mark closing the quotation opened at i, or -1."""
     if opener == "‘":
-        for m in re.finditer("’", text[i + 1:end]):
+        for m in _RIGHT_SINGLE_MARK.finditer(text[i + 1:end]):
             j = i + 1 + m.start()
             nxt = text[j + 1:j + 2]
             if nxt.isalnum():
                 continue  # don’t, O’Brien
-            if text[j - 1] in "sS" and re.match(r"\s+[a-z]", text[j + 1:j + 4]) and text[j - 2:j - 1].isalpha():
+            if text[j - 1] in "sS" and _SPACE_LOWER.match(text[j + 1:j + 4]) and text[j - 2:j - 1].isalpha():
                 continue  # workers’ rights
             return j
         return -1
@@ -257,7 +284,7 @@ class _Doc:
         """Long forms of abbreviations the text introduces: "Houston Police Department (HPD)"."""
         if self._acronyms is None:
             found: dict[str, str] = {}
-            for m in re.finditer(r"\(([A-Z][A-Za-z&]{1,7})\)", self.masked):
+            for m in _BRACKETED_ABBREVIATION.finditer(self.masked):
                 abbr = m.group(1)
                 if sum(c.isupper() for c in abbr) < 2:
                     continue
@@ -311,7 +338,7 @@ class _Doc:
         body = self.masked[s.start:s.end]
         for m in (verbs or self.lex.reporting).finditer(body):
             before = body[:m.start()]
-            if re.search(r"(?i)\b(?:who|which|that|to|not|n't|she|he|they|we|i)\s+$", before):
+            if _NO_SUBJECT_BEFORE.search(before):
                 continue
             if not before.strip(" ,\"“”'"):
                 continue
@@ -324,7 +351,7 @@ class _Doc:
         s = self.sents[i]
         left = s.start
         before = self.masked[s.start:a]
-        for m in re.finditer(r"(?i)(?:,\s+|;\s+|\baccording to\s+|\band\s+(?=[A-Z]))", before):
+        for m in _CLAUSE_START.finditer(before):
             if m.end() <= len(before):
                 left = s.start + m.end()
         after = self.masked[b:s.end]
@@ -332,7 +359,7 @@ class _Doc:
         m = self.lex.subject_end.search(after)
         if m:
             right = b + m.start()
-        m2 = re.search(r"(?:;|\s+and\s+(?=[A-Z]))", after)
+        m2 = _CLAUSE_END.search(after)
         if m2 and b + m2.start() < right:
             right = b + m2.start()
         right = min(right, b + 160)
@@ -366,7 +393,7 @@ def _ends_with_abbreviation(chunk: str) -> bool:
 
 
 def _has_sentence_break(s: str) -> bool:
-    for m in re.finditer(r"[.!?][\"”’']?\s+(?=[\"“]?[A-Z0-9])", s):
+    for m in _SENTENCE_BREAK.finditer(s):
         if s[m.start()] != "." or not _ends_with_abbreviation(s[:m.start() + 1]):
             return True
     return False
@@ -388,7 +415,7 @@ def _merge_after_abbreviations(text: str, sents: list[Sentence]) -> list[Sentenc
 
 def _long_form(before: str, abbr: str) -> str | None:
     """The words right before "(ABBR)" that the abbreviation stands for."""
-    words = re.findall(r"[\w'’.&-]+", before)
+    words = _LONG_FORM_WORD.findall(before)
     letters = [c.lower() for c in abbr if c.isalpha()]
     connectors = {"of", "and", "for", "the", "de", "du", "des", "la", "le", "&", "d'"}
     picked: list[str] = []
@@ -423,8 +450,11 @@ def _long_form(before: str, abbr: str) -> str | None:
 # Grouping pieces into quotations
 
 
-def _word_count(s: str) -> int:
-    return len(_WORD.findall(s))
+def _word_count(s: str, limit: int | None = None) -> int:
+    """The number of words in `s`, counted up to `limit` (enough for a comparison with a bound)."""
+    if limit is None:
+        return len(_WORD.findall(s))
+    return sum(1 for _ in islice(_WORD.finditer(s), limit))
 
 
 def _post_desc(doc: _Doc, a: int, b: int) -> tuple[str, int] | None:
@@ -442,7 +472,7 @@ def _post_desc(doc: _Doc, a: int, b: int) -> tuple[str, int] | None:
     m = doc.lex.speech.search(part)
     if m and m.start() > 0:
         desc = part[:m.start()]
-        if _word_count(desc) <= 16 and not _has_sentence_break(desc.strip()):
+        if _word_count(desc, 17) <= 16 and not _has_sentence_break(desc.strip()):
             return desc, base
     return None
 
@@ -452,7 +482,7 @@ def _joins(doc: _Doc, last: _Segment, seg: _Segment) -> bool:
     gap = doc.masked[last.end:seg.start]
     if not gap.strip():
         return True
-    if not re.search(r"[,.!?:;—–-]\s*$", _inner(doc.text, last)):
+    if not _ENDS_CLAUSE.search(_inner(doc.text, last)):
         return False  # the first piece is a phrase inside a sentence ("the "rescue" raids")
     s1 = doc.sent_at(last.start)
     s2 = doc.sent_at(seg.start)
@@ -460,7 +490,7 @@ def _joins(doc: _Doc, last: _Segment, seg: _Segment) -> bool:
         return False
     if s2 == s1 + 1 and doc.masked[doc.sents[s2].start:seg.start].strip():
         return False
-    if _word_count(gap) > 30 or not _post_desc(doc, last.end, min(seg.start, doc.sents[s1].end)):
+    if _word_count(gap, 31) > 30 or not _post_desc(doc, last.end, min(seg.start, doc.sents[s1].end)):
         return False
     # A new attribution after the second piece names a different speaker: two quotations.
     tail_end = doc.sents[doc.sent_at(seg.end - 1)].end if seg.closed else seg.end
@@ -533,23 +563,28 @@ def _finditer(cue: CuePattern, text: str, lowered: str):
 def _tiered_role_uncached(doc: _Doc, desc: str) -> str | None:
     desc = doc.expand(_LOCATIVE.sub(" ", desc))
     lowered = desc.lower()
+    # what cue.pick(desc, lowered, strict=True) decides for every cue with a lower-cased form
+    on_lowered = len(lowered) == len(desc) and folds_like_lower(desc)
     order = doc.lex.role_order
-    for tier in _TIERS:
-        found = []
-        cues = doc.lex.cues[tier]
-        for role, cue in (cues[i] for i in doc.lex.cue_index[tier].candidates(desc, lowered)):
-            # a cue's first match is its earliest: later ones never win the choice below
-            pattern, haystack = cue.pick(desc, lowered, strict=True)
-            m = pattern.search(haystack)
-            if m is not None:
-                found.append((m.start(), -(m.end() - m.start()), role))
-        if found:
-            if tier == "person":
-                best = min(found, key=lambda f: (f[2] == "other", f[0], f[1], order.index(f[2])))
-            else:
-                best = min(found, key=lambda f: (f[0], f[1], order.index(f[2])))
-            return best[2]
-    return None
+    found = []
+    found_tier = None
+    # the candidates come tier after tier: the first tier with a match decides
+    for i in doc.lex.tiered_index.candidates(desc, lowered):
+        tier, role, cue = doc.lex.tiered_cues[i]
+        if found and tier != found_tier:
+            break
+        # a cue's first match is its earliest: later ones never win the choice below
+        m = cue.fast.search(lowered) if on_lowered and cue.fast is not None else cue.slow.search(desc)
+        if m is not None:
+            found.append((m.start(), -(m.end() - m.start()), role))
+            found_tier = tier
+    if not found:
+        return None
+    if found_tier == "person":
+        best = min(found, key=lambda f: (f[2] == "other", f[0], f[1], order.index(f[2])))
+    else:
+        best = min(found, key=lambda f: (f[0], f[1], order.index(f[2])))
+    return best[2]
 
 
 _PLACE_WORDS = re.compile(r"(?i)\b(?:in|at|of|from|near|to|on|for|with|by|outside|across|around|the|a|an|its|their|"
@@ -564,7 +599,7 @@ def _name_tokens(doc: _Doc, desc: str) -> list[tuple[str, int]]:
     """
     run: list[tuple[str, int]] = []
     skipping = False
-    for m in re.finditer(r"[^\W\d_][\w'’.-]*", desc):
+    for m in _NAME_CANDIDATE.finditer(desc):
         word = m.group(0).rstrip(".").removesuffix("'s").removesuffix("’s")
         name_like = (len(word) > 1 and word[:1].isupper() and not word.isupper()
                      and word.lower() not in doc.lex.not_names and not doc.lex.org_noun_re.fullmatch(word))
@@ -601,7 +636,7 @@ def _person_like(doc: _Doc, subject: str, pronoun: str) -> bool:
     if not subject.strip():
         return False
     low = subject.strip().lower()
-    if low.split()[0] in doc.lex.pronouns or re.match(r"(?i)(?:he|she|they)\b", low):
+    if low.split()[0] in doc.lex.pronouns or _PERSON_PRONOUN.match(low):
         return True  # a pronoun subject: resolved further back
     if _name_tokens(doc, subject) or doc.lex.person_noun_re.search(subject) or _cue_role(doc, subject):
         return True
@@ -663,7 +698,7 @@ class _Resolver:
         for m in doc.lex.org_noun_re.finditer(desc):
             noun = m.group(0)
             after = desc[m.end():]
-            if re.match(r"\s+(?:of|for)\s+(?:the\s+)?[A-Z]", after):
+            if _NAMED_BY_OF.match(after):
                 continue  # "the Department of Health" is named, not anaphoric
             # the nearest earlier proper name ending with this noun, e.g. "... Sex Workers' Network"
             best = None
@@ -683,11 +718,11 @@ class _Resolver:
             found = self.recent_organisation(pos)
             if found:
                 return found, "organisation mentioned before"
-        if re.match(r"(?i)(?:its|their)\b", desc.strip()):
+        if _POSSESSIVE.match(desc.strip()):
             found = self.previous_subject(pos, any_paragraph=True)
             if found:
                 return found, "its: previous subject"
-        m = re.fullmatch(r"(?i)(?:the|this|that)\s+(?:[\w'’-]+\s+)?([\w-]+)", desc.strip())
+        m = _DEFINITE_NOUN.fullmatch(desc.strip())
         if m and m.group(1).lower() in doc.lex.person_nouns:
             noun = m.group(1)
             best = None
@@ -780,25 +815,24 @@ def _lead_desc(doc: _Doc, lead_start: int, quote_start: int) -> _Attribution | N
     verbs = list(doc.lex.speech.finditer(lead))
     for m in reversed(verbs):
         before = lead[:m.start()]
-        if re.search(r"(?i)\b(?:to|not)\s+$", before):
+        if _TO_OR_NOT_BEFORE.search(before):
             continue
-        agent = re.match(r"\s+by\s+(.+?)\s+as\s*$", lead[m.end():])
+        agent = _AGENT.match(lead[m.end():])
         if agent:  # "..., described by police as "...""
             return _Attribution(agent.group(1), lead_start + m.end() + agent.start(1))
-        if not m.group(0).lower().startswith(("according", "quoted")) and re.search(
-                r"(?i)\b(?:was|were|been|being|is|are|be)\s+$", before):
+        if not m.group(0).lower().startswith(("according", "quoted")) and _PASSIVE_BEFORE.search(before):
             return _Attribution(None, lead_start + m.start(), passive=True)
         if m.group(0).lower().startswith("according"):
-            end = re.search(r"[,.;]|$", lead[m.end():]).start()
+            end = _CLAUSE_STOP.search(lead[m.end():]).start()
             return _Attribution(lead[m.end():m.end() + end], lead_start + m.end())
-        who = re.search(r"(?i),?\s*\bwho\s+(?:\w+\s+)?$", before)
+        who = _WHO_BEFORE.search(before)
         if who:
             before = before[:who.start()]
         cut = 0
-        for c in re.finditer(r"(?i)\baccording to\s+", before):
+        for c in _ACCORDING_TO.finditer(before):
             cut = c.end()
         return _Attribution(before[cut:], lead_start + cut)
-    if re.search(r":\s*$", lead):
+    if _COLON_END.search(lead):
         return _Attribution(lead.rstrip()[:-1], lead_start)
     return None
 
@@ -832,19 +866,19 @@ def _not_a_quotation(doc: _Doc, group: _Group) -> str | None:
     first = group.pieces[0]
     lead = doc.masked[doc.sents[doc.sent_at(first.start)].start:first.start]
     whole_sentence = not lead.strip() or lead.rstrip().endswith(":")
-    if _word_count(inner) < 4 and not (whole_sentence and _ENDS_PUNCTUATED.search(inner)):
+    if _word_count(inner, 4) < 4 and not (whole_sentence and _ENDS_PUNCTUATED.search(inner)):
         return "short"  # a few words inside a sentence: scare quotes or a name
-    words = _NAME_WORD.findall(inner)
-    if len(group.pieces) == 1 and 2 <= len(words) <= 8 and all(w[0].isupper() for w in words) \
-            and not re.search(r"[.!?]$", inner):
-        return "name"
+    if len(group.pieces) == 1:
+        words = [m.group() for m in islice(_NAME_WORD.finditer(inner), 9)]  # nine: too many for a name
+        if 2 <= len(words) <= 8 and all(w[0].isupper() for w in words) and not _SENTENCE_END_MARK.search(inner):
+            return "name"
     if doc.lex.not_quote.search(lead):
         return "name, sign or slogan"
     if first.paragraph == 0 and len(doc.paras) > 2:
         # a headline quoting words the story quotes again
-        words = " ".join(re.findall(r"\w+", inner.lower()))
+        words = " ".join(_WORD.findall(inner.lower()))
         for other in doc.segs:
-            if other.paragraph > 0 and words in " ".join(re.findall(r"\w+", _inner(doc.text, other).lower())):
+            if other.paragraph > 0 and words in " ".join(_WORD.findall(_inner(doc.text, other).lower())):
                 return "headline repeats a quotation"
     return None
 

@@ -70,7 +70,9 @@ def relevance_score(sentences: list[Sentence], has_count: bool, has_agency: bool
     if any(header.search(s.text) for s in sentences if s.paragraph <= 2):
         score -= float(lex.get("header_label_weight", 0))
     needed = int(lex.get("first_person_sentences", 3))
-    speaking = (s for s in sentences if _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
+    # Blanking a quotation (marks included) leaves the words outside it with the same neighbours
+    # as far as _FIRST_PERSON sees them: a sentence without one has none once unquoted.
+    speaking = (s for s in sentences if _FIRST_PERSON.search(s.text) and _FIRST_PERSON.search(_QUOTED.sub(" ", s.text)))
     first_person = sum(1 for _ in islice(speaking, needed))  # more do not count
     if first_person >= needed:
         score -= float(lex.get("first_person_weight", 0))

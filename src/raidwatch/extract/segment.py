@@ -9,10 +9,11 @@ sentences that sum figures over several operations feed none.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .literals import CuePattern, PatternIndex
+from .literals import CuePattern, PatternIndex, required_factors
 from .registry import lexicon
 from .text import Sentence
 
@@ -36,11 +37,13 @@ class _Marker:
     """A case-insensitive marker alternation, searched only in sentences holding one of its
     required words (see literals.py): on lower-cased text it cannot match in the others."""
 
-    __slots__ = ("cue", "words")
+    __slots__ = ("cue", "words", "words_in_line")
 
     def __init__(self, source: str, suffix: str):
         self.cue = CuePattern(source, r"\b(?:", suffix)
         self.words = PatternIndex([source])
+        factors = required_factors(source)
+        self.words_in_line = bool(factors) and not any("\n" in word for word in factors)
 
     def search(self, text: str) -> "re.Match | None":
         lowered = text.lower()
@@ -48,6 +51,33 @@ class _Marker:
         if pattern is self.cue.fast and not self.words.candidates(text, lowered):
             return None
         return pattern.search(haystack)
+
+    def matches(self, texts: list[str]) -> list[bool]:
+        """Whether `search` finds the marker in each text: the required words are looked for once
+        in all the lower-cased texts joined by line breaks (no word spans one)."""
+        lowered = [text.lower() for text in texts]
+        holding: set[int] | None = None  # the texts holding a required word, when known
+        if self.words_in_line:
+            starts, offset = [], 0
+            for low in lowered:
+                starts.append(offset)
+                offset += len(low) + 1
+            ends = self.words.ends("\n".join(lowered)).get(0, [])
+            holding = {bisect_right(starts, end) - 1 for end in ends}
+        found = []
+        for i, (text, low) in enumerate(zip(texts, lowered)):
+            pattern, haystack = self.cue.pick(text, low)
+            if pattern is self.cue.fast and holding is not None and i not in holding:
+                found.append(False)
+            else:
+                found.append(pattern.search(haystack) is not None)
+        return found
+
+
+def non_aggregate(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences that are not `is_aggregate`, in order."""
+    flags = _patterns()[2].matches([s.text for s in sentences])
+    return [s for s, aggregate in zip(sentences, flags) if not aggregate]
 
 
 def is_aggregate(sentence: Sentence) -> bool:
@@ -73,8 +103,9 @@ def segment(sentences: list[Sentence]) -> list[Block]:
     back_runs: list[list[Sentence]] = []
     for key in [-1, *roundup_starts]:
         main: list[Sentence] = []
-        for s in blocks.get(key, []):
-            if background.search(s.text):
+        block = blocks.get(key, [])
+        for s, is_background in zip(block, background.matches([s.text for s in block])):
+            if is_background:
                 if back_runs and back_runs[-1][-1].index == s.index - 1:
                     back_runs[-1].append(s)
                 else:

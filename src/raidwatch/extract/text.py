@@ -58,39 +58,37 @@ def _is_abbreviation(chunk: str) -> bool:
     return word.lower() in _abbreviations() or word.lower().rstrip(".") in _abbreviations()
 
 
+# A line's text without its outer spaces (\s is what str.strip() strips).
+_LINE_CORE = re.compile(r"\S(?:[^\n]*\S)?")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Spans of non-empty lines (one line = one paragraph in news text), without their outer spaces."""
-    spans = []
-    offset = 0
-    for line in text.split("\n"):
-        core = line.strip()
-        if core:
-            lead = len(line) - len(line.lstrip())
-            spans.append((offset + lead, offset + lead + len(core)))
-        offset += len(line) + 1
-    return spans
+    return [m.span() for m in _LINE_CORE.finditer(text)]
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences with offsets; a line break always ends a sentence."""
     sentences: list[Sentence] = []
-    for p_index, (p_start, p_end) in enumerate(paragraphs(text)):
-        block = text[p_start:p_end]
-        cursor = 0
-        for match in _BOUNDARY.finditer(block):
-            if _is_abbreviation(block[cursor:match.start() + 1]):
+    for p_index, m in enumerate(_LINE_CORE.finditer(text)):
+        # The paragraph is searched in place: _BOUNDARY looks at nothing outside its match and
+        # lookahead, so the end position stands for the end of the paragraph.
+        cursor, p_end = m.span()
+        for match in _BOUNDARY.finditer(text, cursor, p_end):
+            # only a full stop can end an abbreviation (see _is_abbreviation)
+            if text[match.start()] == "." and _is_abbreviation(text[cursor:match.start() + 1]):
                 punctuation = match.group()
                 if "!" not in punctuation and "?" not in punctuation:
                     continue
-            piece = block[cursor:match.end()].rstrip()
-            if piece.strip():
-                s = p_start + cursor
-                sentences.append(Sentence(s, s + len(piece), piece, p_index, len(sentences)))
+            # pieces start at a paragraph's first character or after a boundary's spaces: never
+            # with a space, so one that is not empty has text
+            piece = text[cursor:match.end()].rstrip()
+            if piece:
+                sentences.append(Sentence(cursor, cursor + len(piece), piece, p_index, len(sentences)))
             cursor = match.end()
-        rest = block[cursor:].rstrip()
-        if rest.strip():
-            s = p_start + cursor
-            sentences.append(Sentence(s, s + len(rest), rest, p_index, len(sentences)))
+        rest = text[cursor:p_end].rstrip()
+        if rest:
+            sentences.append(Sentence(cursor, cursor + len(rest), rest, p_index, len(sentences)))
     return sentences
 
 

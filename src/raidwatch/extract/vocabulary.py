@@ -7,8 +7,8 @@ from functools import lru_cache
 from operator import is_
 
 from ..model import Evidence
-from .literals import (CuePattern, PatternIndex, folds_like_lower, lowercase_source, required_factors,
-                       starts_with_character)
+from .literals import (CuePattern, PatternIndex, RequirementIndex, folds_like_lower, lowercase_source,
+                       starts_with_character, within_line)
 from .registry import lexicon
 from .text import Sentence
 
@@ -105,9 +105,10 @@ class _Cues:
 class _Vocabulary:
     """Every family's values, and one index of the required words of all their cues.
 
-    A value runs only the cues whose required words occur in the text, from the first sentence
-    holding one: an alternation without alternatives that cannot match anywhere finds the same
-    matches, and a match lies in a sentence holding a required word of its cue. So "ice" in
+    A value runs only the cues all of whose required words (`required_factor_sets`) occur in the
+    text, from the first sentence that can hold them all: an alternation without alternatives that
+    cannot match anywhere finds the same matches, and a match lies in a sentence holding a required
+    word of each of its cue's sets. So "ice" in
     "police" costs one short cue, not the whole immigration alternation. That needs every
     required word of a (?i) match to occur in the lower-cased text (`folds_like_lower`, ASCII
     words without line breaks); otherwise values are filtered as a whole, as their alternation.
@@ -122,8 +123,8 @@ class _Vocabulary:
         self.cue_owner = [(family, k, j) for family, values in families.items()
                           for k, cues in enumerate(values.values()) for j in range(len(cues))]
         cues = [cue for values in families.values() for cues in values.values() for cue in cues]
-        self.cue_index = PatternIndex(cues)
-        self.per_cue = all(word.isascii() and "\n" not in word for cue in cues for word in required_factors(cue) or ())
+        self.cue_index = RequirementIndex(cues)
+        self.per_cue = all(word.isascii() and "\n" not in word for word in self.cue_index.words())
 
     def candidates(self, family: str, prepared: "_Prepared") -> list[tuple[str, _Cues, int, list[int] | None]]:
         """(value, cues, offset to search from, positions of the cues that may match or None) for
@@ -134,13 +135,13 @@ class _Vocabulary:
         return [(*values[k], prepared.starts[first], only) for k, (only, first) in prepared.present.get(family, {}).items()]
 
     def present(self, lowered: str, starts: list[int]) -> "_Present":
-        """The cues whose required words occur in `lowered` (sentences starting at `starts`) and the
-        first sentence holding one of each value's."""
+        """The cues all of whose required words occur in `lowered` (sentences starting at `starts`),
+        and the first sentence where one of each value's may match."""
         present: _Present = {}
-        ends = self.cue_index.ends(lowered)
+        ends = self.cue_index.earliest_ends(lowered)
         for i in sorted(ends):
             family, k, j = self.cue_owner[i]
-            sentence = max(0, bisect_right(starts, ends[i][0]) - 1)
+            sentence = max(0, bisect_right(starts, ends[i]) - 1)
             only, first = present.setdefault(family, {}).get(k, ([], sentence))
             only.append(j)
             present[family][k] = (only, min(first, sentence))
@@ -208,6 +209,36 @@ class _Prepared:
             self.present = _vocabulary().present(self.lowered, self.starts)
 
 
+@lru_cache(maxsize=8)
+def _searched_per_line(require: "re.Pattern | CuePattern") -> bool:
+    """Whether `require` finds in the joined sentences what it finds in each (see `within_line`)."""
+    if isinstance(require, CuePattern):
+        return within_line(require.slow) and (require.fast is None or within_line(require.fast))
+    return within_line(require)
+
+
+def _matching_positions(require: "re.Pattern | CuePattern", whole: _Prepared) -> list[int]:
+    """Positions of the usable sentences in which `require` matches: one search per matching
+    sentence over the joined text when the pattern stays within a line and the lower-cased text
+    keeps its offsets (then each sentence's lower-cased copy does too), else sentence by sentence."""
+    if not (len(whole.lowered) == len(whole.joined) and _searched_per_line(require)):
+        return [i for i, (_, t) in enumerate(whole.usable) if require.search(t)]
+    if isinstance(require, CuePattern):
+        pattern, haystack = require.pick(whole.joined, whole.lowered)
+    else:
+        pattern, haystack = require, whole.joined
+    starts = whole.starts
+    positions: list[int] = []
+    m = pattern.search(haystack)
+    while m is not None:
+        k = bisect_right(starts, m.start()) - 1
+        positions.append(k)
+        if k + 1 == len(starts):
+            break
+        m = pattern.search(haystack, starts[k + 1])
+    return positions
+
+
 # The last few preparations, newest last: the four cue families of one report search the same
 # sentences. Looked up by identity (sentences are immutable), which is cheaper than hashing them.
 _recent: list[tuple[tuple[Sentence, ...], object, _Prepared]] = []
@@ -221,7 +252,7 @@ def _prepared(sentences: list[Sentence], require: "re.Pattern | CuePattern | Non
         prepared = _Prepared([(s, _unquoted(s.text)) for s in sentences])
     else:
         whole = _prepared(sentences, None)
-        positions = [i for i, (_, t) in enumerate(whole.usable) if require.search(t)]
+        positions = _matching_positions(require, whole)
         prepared = _Prepared([whole.usable[i] for i in positions], whole, positions)
     _recent.append((tuple(sentences), require, prepared))
     del _recent[:-4]
