@@ -80,3 +80,125 @@ def test_lowercase_source_matches_like_ignorecase():
     assert checked > 10
     assert lowercase_source(r"(?-i:[A-Z]\w+)") is None and lowercase_source(r"\x41") is None
     assert lowercase_source(r"\bICE\b|\S+ Raid") == r"\bice\b|\S+ raid"
+
+
+# --- the finer prefilters added for speed: each must never skip a match ---------------------------
+
+def _all_cue_patterns() -> list[str]:
+    vocabulary = lexicon("vocabulary")
+    patterns = [cue for family in ("tactics", "venues", "publicity") for cues in vocabulary[family].values()
+                for cue in cues]
+    return patterns + vocabulary["immigration"]["cues"] + [c["pattern"] for c in charge_vocabulary()]
+
+
+@pytest.mark.parametrize("pattern,sets", [
+    ("kerb[- ]crawling", [{"kerb-crawling", "kerb crawling"}]),
+    (r"\w+, \d+, (?:of|from) \w+", [{", of ", ", from "}]),
+    (r"posed as (?:a )?\w+ online", [{"posed as "}, {" online"}]),
+    (r"\d+", None),
+])
+def test_required_factor_sets(pattern, sets):
+    from raidwatch.extract.literals import required_factor_sets
+
+    found = required_factor_sets(pattern)
+    assert (sorted(map(sorted, found)) if found else None) == (sorted(map(sorted, sets)) if sets else None)
+
+
+def test_every_requirement_set_occurs_in_every_match():
+    from raidwatch.extract.literals import required_factor_sets
+
+    checked = 0
+    for pattern in _all_cue_patterns():
+        sets = required_factor_sets(pattern) or []
+        for text in _texts():
+            for m in re.finditer(rf"(?i)(?:{pattern})", text):
+                matched = m.group().lower()
+                assert all(any(word in matched for word in words) for words in sets), (pattern, matched)
+                checked += 1
+    assert checked > 20
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["officers", "posed", "as", "a", "buyer", "online", "sex", "workers", "massage", "parlour", "Police", "ICE",
+     "immigration", "detained", "were", "handed", "to", "Border", "Force", "names", "and", "photos", "released",
+     "decoy", "undercover", "hotel", "rooms", "brothel", "John", "Smith,", "34,", "of", "Leeds"]),
+    min_size=1, max_size=16))
+def test_requirement_index_keeps_every_matching_pattern(words):
+    from raidwatch.extract.literals import RequirementIndex
+
+    patterns = _all_cue_patterns()
+    text = " ".join(words)
+    lowered = text.lower()
+    possible = RequirementIndex(patterns).earliest_ends(lowered)
+    for i, pattern in enumerate(patterns):
+        m = re.search(rf"(?i)(?:{pattern})", text)
+        if m:
+            assert i in possible, (pattern, text)
+            # no match ends before every required word has occurred
+            assert m.end() - 1 >= possible[i]
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"\bbrothel\b", True),
+    (r"[^.]{0,40} raid", False),  # [^.] takes a line break
+    (r"raid\s+on", False),  # \s takes a line break
+    (r"^Operation \w+", False),  # ^ sees the start of a line differently
+    (r"raid$", False),
+    (r"(?s)raid.+?police", False),  # . takes a line break under DOTALL
+    (r"raid.+?police", True),
+    (r"(?<!\w)ICE\b", True),
+])
+def test_within_line(pattern, expected):
+    from raidwatch.extract.literals import within_line
+
+    assert within_line(pattern) is expected
+
+
+def test_within_line_patterns_find_the_same_in_joined_lines():
+    from raidwatch.extract.literals import within_line
+
+    lines = [line for text in _texts() for line in text.splitlines() if line.strip()]
+    joined = "\n".join(lines)
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    checked = 0
+    for pattern in _all_cue_patterns():
+        if not within_line(rf"(?i)\b(?:{pattern})"):
+            continue
+        compiled = re.compile(rf"(?i)\b(?:{pattern})")
+        per_line = [(start + m.start(), start + m.end()) for line, start in zip(lines, starts)
+                    for m in compiled.finditer(line)]
+        assert [m.span() for m in compiled.finditer(joined)] == per_line, pattern
+        checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    ("brothel", True),
+    ("[Bb]rothels?", True),
+    ("(?:raid|sting)", True),
+    (r"\bbrothel", False),
+    ("[^a]rothel", False),
+    (r"\w+ raid", False),
+    ("(?:raid|)", False),
+])
+def test_starts_with_character(pattern, expected):
+    from raidwatch.extract.literals import starts_with_character
+
+    assert starts_with_character(pattern) is expected
+
+
+def test_pattern_index_candidates_and_ends_agree():
+    patterns = _lexicon_patterns()
+    index = PatternIndex(patterns)
+    for text in _texts():
+        lowered = text.lower()
+        candidates = index.candidates(text)
+        assert index.candidates(text, lowered) == candidates
+        ends = index.ends(lowered)
+        assert sorted(ends) == candidates
+        for i, offsets in ends.items():
+            assert offsets == sorted(offsets)
