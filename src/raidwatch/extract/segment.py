@@ -45,16 +45,10 @@ class _Marker:
         factors = required_factors(source)
         self.words_in_line = bool(factors) and not any("\n" in word for word in factors)
 
-    def search(self, text: str) -> "re.Match | None":
-        lowered = text.lower()
-        pattern, haystack = self.cue.pick(text, lowered)
-        if pattern is self.cue.fast and not self.words.candidates(text, lowered):
-            return None
-        return pattern.search(haystack)
-
     def matches(self, texts: list[str]) -> list[bool]:
-        """Whether `search` finds the marker in each text: the required words are looked for once
-        in all the lower-cased texts joined by line breaks (no word spans one)."""
+        """Whether the marker occurs in each text: the required words are looked for once in all
+        the lower-cased texts joined by line breaks (no word spans one), and the marker is searched
+        only in the texts holding one."""
         lowered = [text.lower() for text in texts]
         holding: set[int] | None = None  # the texts holding a required word, when known
         if self.words_in_line:
@@ -75,13 +69,10 @@ class _Marker:
 
 
 def non_aggregate(sentences: list[Sentence]) -> list[Sentence]:
-    """The sentences that are not `is_aggregate`, in order."""
+    """The sentences that do not sum figures over several operations ("Together, the three
+    operations produced 86 arrests"), in order."""
     flags = _patterns()[2].matches([s.text for s in sentences])
     return [s for s, aggregate in zip(sentences, flags) if not aggregate]
-
-
-def is_aggregate(sentence: Sentence) -> bool:
-    return bool(_patterns()[2].search(sentence.text))
 
 
 def segment(sentences: list[Sentence]) -> list[Block]:

@@ -92,17 +92,13 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]) -> set[int]:
-    """Indexes (into `sentences`) of the sentences in which `pattern` matches.
+def iter_sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]) -> Iterator[int]:
+    """Indexes (into `sentences`, in order) of the sentences in which `pattern` matches, found as
+    they are asked for.
 
     One pass over the text instead of one search per sentence; a match must lie inside a
     sentence, as it would when each sentence is searched on its own.
     """
-    return set(iter_sentences_matching(pattern, text, sentences))
-
-
-def iter_sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sentence]) -> Iterator[int]:
-    """The indexes of `sentences_matching`, in order, found as they are asked for."""
     if not sentences:
         return
     starts = [s.start for s in sentences]
@@ -118,7 +114,7 @@ def iter_sentences_matching(pattern: re.Pattern, text: str, sentences: list[Sent
 
 
 class SentenceTest:
-    """Whether `pattern` matches in a sentence, as `sentences_matching` decides it (the first match
+    """Whether `pattern` matches in a sentence, as `iter_sentences_matching` decides it (the first match
     from the sentence's start lies inside it), for sentences asked in text order: a search whose
     match lies beyond a sentence answers for the sentences up to that match."""
 
