@@ -716,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = ordered[(len(ordered) - 1) // 2]
     figures["warm_up"] = runs[0]["warm_up"]  # one-time costs are paid by the first run only
     values = [f["extraction"][key] for f in runs]
+    measured = [v for v in values if v is not None]  # None: a run with no relevant page (tiny --pages)
     profile_text = figures.pop("profile_text", None)
     if args.json:
         if profile_text:
@@ -731,7 +732,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{args.repeat} runs (seeds {args.seed}..{args.seed + args.repeat - 1}); the table is the median "
                   f"run's. Full extraction, relevant docs/s per core: "
                   + ", ".join(_fmt(v) for v in values)
-                  + f" (median {_fmt(figures['extraction'][key])}, min {_fmt(min(values))}, max {_fmt(max(values))})")
+                  + f" (median {_fmt(figures['extraction'][key])}, min {_fmt(min(measured, default=None))}, "
+                    f"max {_fmt(max(measured, default=None))})")
         if profile_text:
             print("\nextract() profile (cProfile, sorted by own time):\n" + profile_text)
     return 0
