@@ -468,20 +468,8 @@ class Store:
     def documents_needing_redaction(self, version: str) -> Iterator[tuple[int, str]]:
         """(id, text) of documents whose private spans were decided by other
         redaction rules than `version` (or never), in id order, in batches."""
-        last_id = 0
-        while True:
-            with self._read() as session:
-                batch = session.execute(
-                    select(DocumentRow.id, DocumentRow.text)
-                    .where(DocumentRow.id > last_id)
-                    .where((DocumentRow.redaction_version.is_(None)) | (DocumentRow.redaction_version != version))
-                    .order_by(DocumentRow.id)
-                    .limit(_ITER_BATCH)
-                ).all()
-            if not batch:
-                return
-            yield from ((row.id, row.text) for row in batch)
-            last_id = batch[-1].id
+        return self._document_texts(
+            (DocumentRow.redaction_version.is_(None)) | (DocumentRow.redaction_version != version))
 
     def save_private_spans(self, document_id: int, spans: Iterable[Any], version: str) -> None:
         """Store the redaction rules' decision for a document (objects with
@@ -556,16 +544,18 @@ class Store:
     def documents_without_fingerprint(self) -> Iterator[tuple[int, str]]:
         """(id, text) of documents with a current extraction run but no text
         fingerprint yet, in id order, read in batches."""
+        return self._document_texts(DocumentRow.fingerprint.is_(None),
+                                    exists().where(ReportRow.document_id == DocumentRow.id))
+
+    def _document_texts(self, *conditions) -> Iterator[tuple[int, str]]:
+        """(id, text) of the documents meeting `conditions`, in id order, read in batches (each in
+        its own short read, so writes can go on between them)."""
         last_id = 0
         while True:
             with self._read() as session:
                 batch = session.execute(
                     select(DocumentRow.id, DocumentRow.text)
-                    .where(
-                        DocumentRow.id > last_id,
-                        DocumentRow.fingerprint.is_(None),
-                        exists().where(ReportRow.document_id == DocumentRow.id),
-                    )
+                    .where(DocumentRow.id > last_id, *conditions)
                     .order_by(DocumentRow.id)
                     .limit(_ITER_BATCH)
                 ).all()
