@@ -127,9 +127,8 @@ def _date_claims(text: str, sentences: list[Sentence], published: str | None) ->
         governed = bool(_RAN_BEFORE.search(text[max(0, f.span[0] - 30):f.span[0]]))
         return (not (sent is not None and describes_action(sent)), not governed, _PRECISION_RANK[f.precision], f.span[0])
 
-    keys = {id(f): key(f) for f in action}
-    best = min(action, key=lambda f: keys[id(f)])
-    if keys[id(best)][0] and best.precision == "year":
+    best_key, best = min(((key(f), f) for f in action), key=lambda pair: pair[0])
+    if best_key[0] and best.precision == "year":
         return []  # a bare year outside any action sentence is history, not the operation's date
     sent = _containing(sentences, best.span[0]) or sentences[0]
     ev = _sentence_evidence(sent, best.span[0], best.span[1], best.rule)

@@ -44,7 +44,7 @@ from typing import Iterable, Iterator
 
 import ahocorasick
 
-from .literals import CuePattern
+from .literals import CuePattern, folds_like_lower, lowers_in_place
 from .registry import LexiconError, lexicon
 
 try:  # the regex parser, to read the literal words a lexicon pattern starts with (see _literal_prefixes)
@@ -64,10 +64,6 @@ _BACK_WINDOW = re.compile(r"[\w\-'’.]+(?:[ \t\u00a0]+[\w\-'’.]+){0,3}")
 # Where a {P} place can start: a capital not preceded by a word character or hyphen.
 _PLACE_START = re.compile(rf"[{_UPPER}](?<![\w-].)")
 _WORD_CHAR = re.compile(r"[\w-]")
-# The only characters other than A-Z/a-z that a case-insensitive pattern matches to an ASCII letter
-# (İ ı ſ and the Kelvin sign). Without them in a text, its lower-cased copy has the same offsets and holds
-# a lower-case ASCII word wherever the text holds it in any case, so keywords can be looked up there.
-_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
 _ABBREVIATION_GAP = re.compile(r"(?:\s*['’]s)?(?:\s+(?:[A-Z][\w’'-]*|and|of|for|the|de|du|des|la|le|&))*\s*")
 _CAPS_TOKEN = re.compile(r"[A-Z]{3,6}")
@@ -438,7 +434,7 @@ def _tables() -> _Tables:
         for key in sc.keys if sc.mode == "place" else ():
             text_keys.setdefault(key, []).append(tail_base + i)
     # And the known aliases (targets: the aliases themselves), by their lower-cased forms: see _known_matches.
-    known_in_text_keys = bool(alias_to_name) and "" not in alias_to_name and all(map(_lowers_in_place, alias_to_name))
+    known_in_text_keys = bool(alias_to_name) and "" not in alias_to_name and all(map(lowers_in_place, alias_to_name))
     for alias in alias_to_name if known_in_text_keys else ():
         text_keys.setdefault(alias.lower(), []).append(alias)
     text_automaton = _automaton(text_keys)
@@ -792,7 +788,7 @@ def _lookbehind_finditer(rest: re.Pattern, text: str) -> Iterator[re.Match]:
 def _lowered(text: str) -> str | None:
     """`text` lower-cased, or None when it has a character that folds to an ASCII letter in a
     case-insensitive regex (then the lower-cased text is not a faithful index of the words in it)."""
-    if not text.isascii() and any(c in text for c in _FOLD_SPECIALS):
+    if not folds_like_lower(text):  # İ ı ſ or the Kelvin sign: see literals.FOLD_SPECIALS
         return None
     return text.lower()
 
@@ -897,7 +893,7 @@ def _known_matches(text: str, t: _Tables) -> list[tuple[int, int, str]]:
     """(start, end, alias) of `t.known`'s matches, as its finditer gives them: the aliases are literals in
     one alternation, longest first, so at a start the longest alias followed by no word character or
     hyphen wins, and a start needs no word character or hyphen before it. Where an alias is written its
-    lower-cased form is in the lower-cased text (_lowers_in_place), so the aliases are found among the
+    lower-cased form is in the lower-cased text (literals.lowers_in_place), so the aliases are found among the
     text's keywords (one pass with the patterns' and anaphors' keywords), then checked as written."""
     keyword_at = _text_keywords(text) if t.known_in_text_keys else None
     at: dict[int, list[str]] = {}
@@ -913,13 +909,6 @@ def _known_matches(text: str, t: _Tables) -> list[tuple[int, int, str]]:
     else:
         return [(m.start(), m.end(), m.group()) for m in t.known.finditer(text)]
     return _leftmost_longest(text, at)
-
-
-def _lowers_in_place(s: str) -> bool:
-    """Whether a text's lower-cased copy holds s.lower() wherever the text holds `s`: each character of
-    `s` lower-cases to one character, and none is a capital sigma (the only letter lower() reads in
-    context). With _lowered's check on the text, offsets are the same in both."""
-    return "\u03a3" not in s and all(len(c.lower()) == 1 for c in s)
 
 
 def _leftmost_longest(text: str, at: dict[int, list[str]]) -> list[tuple[int, int, str]]:

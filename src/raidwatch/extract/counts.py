@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ..model import Evidence
 from .dates import find_dates
-from .literals import CuePattern, PatternIndex, folds_like_lower
+from .literals import CuePattern, PatternIndex, folds_like_lower, lowers_in_place
 from .numbers import NumberMention, find_numbers
 from .registry import charge_vocabulary, lexicon
 from .text import Sentence
@@ -164,8 +164,7 @@ def _scan(sentence: str) -> _Scan:
     groups = [[i - lo for i in found[bisect_left(found, lo):bisect_left(found, hi)]] for lo, hi in zip(starts, starts[1:])]
     nouns, predicates, _, zeros, *_ = _grammar()
     lowered = sentence.lower()
-    # lower() maps every character on its own except capital sigma (final or not) and İ (two characters).
-    per_char = len(lowered) == len(sentence) and "\u03a3" not in sentence
+    per_char = lowers_in_place(sentence, lowered)
     # A lower-cased required word proves nothing about a (?i) match when case folding and lower() differ.
     may_correct = bool(groups[4]) or not folds_like_lower(sentence)
     predicate_names, zero_names = list(predicates), list(zeros)

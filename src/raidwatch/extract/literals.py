@@ -369,6 +369,15 @@ def folds_like_lower(text: str) -> bool:
     return text.isascii() or not any(c in text for c in FOLD_SPECIALS)
 
 
+def lowers_in_place(text: str, lowered: str | None = None) -> bool:
+    """Whether `lowered` (text.lower()) holds each character of `text` lower-cased on its own, so that
+    lowered[a:b] == text[a:b].lower() for every slice: no character lower-cases to two (İ), and no
+    capital sigma (the only letter lower() reads in context: σ or final ς)."""
+    if lowered is None:
+        lowered = text.lower()
+    return len(lowered) == len(text) and "\u03a3" not in text
+
+
 class CuePattern:
     """A case-insensitive cue pattern that searches lower-cased text when it safely can.
 
