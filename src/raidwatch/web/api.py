@@ -74,7 +74,7 @@ def get_operation(request: Request, operation_id: int) -> Any:
     sentence; the sources; the reports and why they were linked. An id that
     was merged into another redirects there."""
     store = request.app.state.store
-    live = store.resolve_operation_id(operation_id) if 0 < operation_id < 2**31 else None
+    live = store.resolve_operation_id(operation_id)  # None for an unknown or out-of-range id
     if live is None:
         raise HTTPException(404, f"no operation {operation_id}")
     if live != operation_id:

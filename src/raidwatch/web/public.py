@@ -87,7 +87,7 @@ def operations_page(request: Request):
 @router.get("/operations/{operation_id}")
 def operation_page(request: Request, operation_id: int):
     store = _store(request)
-    live = store.resolve_operation_id(operation_id) if 0 < operation_id < 2**31 else None
+    live = store.resolve_operation_id(operation_id)  # None for an unknown or out-of-range id
     if live is None:
         raise HTTPException(404, f"There is no operation {operation_id}.")
     if live != operation_id:
