@@ -66,6 +66,15 @@ def _print_json(value) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def _done(args, data, message: str) -> int:
+    """A command's result: `data` as JSON with --json, else the `message` line(s); exit code 0."""
+    if args.json:
+        _print_json(data)
+    else:
+        print(message)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -93,11 +102,7 @@ def cmd_extract(args) -> int:
     from .pipeline import extract_stored
     with _open_store(args) as store:
         done = extract_stored(store, everything=args.all, progress=not args.json)
-    if args.json:
-        _print_json({"documents_extracted": done})
-    else:
-        print(f"{done} document(s) extracted.")
-    return EXIT_OK
+    return _done(args, {"documents_extracted": done}, f"{done} document(s) extracted.")
 
 
 def _link_line(linking) -> str:
@@ -109,11 +114,7 @@ def cmd_link(args) -> int:
     from .pipeline import link_stored
     with _open_store(args) as store:
         summary = link_stored(store, rebuild=args.rebuild, progress=not args.json)
-    if args.json:
-        _print_json(summary.as_dict())
-    else:
-        print(_link_line(summary))
-    return EXIT_OK
+    return _done(args, summary.as_dict(), _link_line(summary))
 
 
 def cmd_show_operation(args) -> int:
@@ -169,11 +170,7 @@ def cmd_review(args) -> int:
             raise CliError(str(exc)) from None
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    if args.json:
-        _print_json(result)
-    else:
-        print(message)
-    return EXIT_OK
+    return _done(args, result, message)
 
 
 def _read_password(args) -> str:
@@ -228,11 +225,7 @@ def cmd_users(args) -> int:
                 message = "\n".join(lines) or "No users yet. Add one with `raidwatch users add NAME`."
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    if args.json:
-        _print_json(result)
-    else:
-        print(message)
-    return EXIT_OK
+    return _done(args, result, message)
 
 
 def cmd_serve(args) -> int:
